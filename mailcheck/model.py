@@ -1,0 +1,245 @@
+"""The objects that flow through the pipeline: Evidence in, Findings out, one Diagnosis.
+
+Everything here is plain data. Ingest builds an :class:`Evidence`, the rule engine turns
+it into :class:`Finding` objects, and :class:`Diagnosis` is what every renderer reads.
+``Diagnosis.to_dict()`` is the versioned JSON form (``"schema": 1``, see docs/json-schema.md).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+#: Reasons that describe a permanent failure of the address itself (retrying will not help).
+HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved"})
+#: Reasons that are not delivery failures at all.
+NOT_FAILURE_REASONS = frozenset({"delivered", "feedback", "vacation"})
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of the input, with where it came from."""
+
+    part: str  # e.g. "body", "text/plain", "message/delivery-status", "headers"
+    number: int  # 1-based line number within the whole decoded input
+    text: str
+
+    def cite(self) -> str:
+        return self.text.strip()
+
+
+@dataclass(slots=True)
+class Reply:
+    """An SMTP reply seen in the input (multi-line replies already joined)."""
+
+    code: str | None  # "550"
+    status: str | None  # enhanced status code "5.7.520"
+    text: str  # the whole reply as the server sent it, joined onto one line
+    line: Line | None = None
+
+
+@dataclass(slots=True)
+class RecipientEvidence:
+    """What the input says about one recipient (RFC 3464 fields or the vendor equivalent)."""
+
+    recipient: str | None = None
+    action: str | None = None  # failed | delayed | delivered | relayed | expanded
+    status: str | None = None
+    reply_code: str | None = None
+    diagnostic: str | None = None
+    remote_mta: str | None = None
+    reporting_mta: str | None = None
+    last_attempt: str | None = None
+    feedback_type: str | None = None  # ARF reports
+    reason_hint: str | None = None  # a format parser's own verdict (e.g. "vacation")
+    lines: list[Line] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Header:
+    name: str
+    value: str
+    line: Line | None = None
+
+
+@dataclass(slots=True)
+class Evidence:
+    """Facts extracted from one input, each traceable to the line it came from.
+
+    ``lines`` is the decoded input the rules search; ``systems`` names the mail systems the
+    input shows (``exchange-online``, ``gmail``, ``postfix``...), each with the line that
+    revealed it; ``facts`` holds small typed observations a format parser made (for example
+    ``gmail_state`` for Gmail's "Send mail as" dialog, or ``aadsts`` codes).
+    """
+
+    source: str = "-"
+    kind: str = "unknown"  # bounce | headers | text | unknown
+    lines: list[Line] = field(default_factory=list)
+    replies: list[Reply] = field(default_factory=list)
+    recipients: list[RecipientEvidence] = field(default_factory=list)
+    headers: list[Header] = field(default_factory=list)
+    systems: dict[str, Line | None] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+    formats: list[str] = field(default_factory=list)  # which parsers recognised something
+    notes: list[str] = field(default_factory=list)  # e.g. "input truncated at 10 MiB"
+    _haystack: str | None = field(default=None, repr=False)
+    _starts: list[int] | None = field(default=None, repr=False)
+
+    # -- the searchable text --------------------------------------------------------------
+    def haystack(self) -> str:
+        """All lines joined by newlines, built once; rules run their patterns over it."""
+        if self._haystack is None:
+            starts = []
+            pos = 0
+            for ln in self.lines:
+                starts.append(pos)
+                pos += len(ln.text) + 1
+            self._starts = starts
+            self._haystack = "\n".join(ln.text for ln in self.lines)
+        return self._haystack
+
+    def line_at(self, offset: int) -> Line | None:
+        """The line that holds character ``offset`` of :meth:`haystack`."""
+        self.haystack()
+        assert self._starts is not None
+        if not self._starts:
+            return None
+        i = bisect_right(self._starts, offset) - 1
+        return self.lines[max(i, 0)]
+
+    def add_system(self, name: str, line: Line | None = None) -> None:
+        self.systems.setdefault(name, line)
+
+    def header(self, name: str) -> str | None:
+        lname = name.lower()
+        for h in self.headers:
+            if h.name.lower() == lname:
+                return h.value
+        return None
+
+    def statuses(self) -> set[str]:
+        out = {r.status for r in self.replies if r.status}
+        out.update(r.status for r in self.recipients if r.status)
+        return out
+
+    def reply_codes(self) -> set[str]:
+        out = {r.code for r in self.replies if r.code}
+        out.update(r.reply_code for r in self.recipients if r.reply_code)
+        return out
+
+
+@dataclass(slots=True)
+class FixStep:
+    text: str
+    powershell: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "powershell": self.powershell}
+
+
+@dataclass(slots=True)
+class Finding:
+    """One cause the rules found, with the evidence lines that triggered it."""
+
+    rule: str
+    title: str
+    reason: str
+    confidence: float
+    cause: str
+    evidence: list[Line]
+    fix: list[FixStep]
+    tradeoff: str | None
+    confirm: list[str]
+    references: list[str]
+    severity: str = "error"  # error | warning | info
+    actor: str | None = None  # sender-admin | recipient-admin | end-user | sender
+    generic: bool = False
+    pack: str | None = None
+    recipients: list[str] = field(default_factory=list)
+    score: tuple = field(default=(), repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "title": self.title,
+            "reason": self.reason,
+            "confidence": round(self.confidence, 3),
+            "severity": self.severity,
+            "actor": self.actor,
+            "generic": self.generic,
+            "cause": self.cause,
+            "evidence": [ln.cite() for ln in self.evidence],
+            "evidence_lines": [ln.number for ln in self.evidence],
+            "fix": [s.text for s in self.fix],
+            "fix_steps": [s.to_dict() for s in self.fix],
+            "tradeoff": self.tradeoff,
+            "confirm": list(self.confirm),
+            "references": list(self.references),
+            "recipients": list(self.recipients),
+            "pack": self.pack,
+        }
+
+
+@dataclass(slots=True)
+class RecipientResult:
+    recipient: str | None
+    action: str | None
+    status: str | None
+    reply_code: str | None
+    diagnostic: str | None
+    remote_mta: str | None
+    reason: str
+    hard_bounce: bool | None
+    rule: str | None = None  # the rule that decided the reason, when one did
+    feedback_type: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {
+            "recipient": self.recipient,
+            "action": self.action,
+            "status": self.status,
+            "reply_code": self.reply_code,
+            "diagnostic": self.diagnostic,
+            "remote_mta": self.remote_mta,
+            "reason": self.reason,
+            "hard_bounce": self.hard_bounce,
+            "rule": self.rule,
+        }
+        if self.feedback_type:
+            d["feedback_type"] = self.feedback_type
+        return d
+
+
+@dataclass(slots=True)
+class Diagnosis:
+    source: str
+    kind: str
+    recipients: list[RecipientResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    systems: list[str] = field(default_factory=list)
+    error: str | None = None
+    lang: str = "en"
+    notes: list[str] = field(default_factory=list)
+    evidence: Evidence | None = field(default=None, repr=False)
+    checks: dict[str, Any] = field(default_factory=dict)  # filled by verify (DNS, SPF...)
+
+    @property
+    def top(self) -> Finding | None:
+        return self.findings[0] if self.findings else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA_VERSION,
+            "source": self.source,
+            "kind": self.kind,
+            "lang": self.lang,
+            "systems": list(self.systems),
+            "recipients": [r.to_dict() for r in self.recipients],
+            "findings": [f.to_dict() for f in self.findings],
+            "checks": self.checks,
+            "notes": list(self.notes),
+            "error": self.error,
+        }
