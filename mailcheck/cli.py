@@ -1,0 +1,187 @@
+"""The command line: a thin layer over the library.
+
+Exit status: 0 when the command ran (whatever it found); 1 when some batch inputs could
+not be read; 2 for usage errors and unreadable input (one line on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .diagnosis import default_rules, diagnose
+from .i18n import LANGS
+from .render import render
+from .rules import RuleError, RuleSet, builtin_pack_files, load_pack
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def fail(message: str) -> None:
+    """Print one line to stderr and exit 2."""
+    click.echo(f"mailcheck: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def read_input(path: str | None) -> tuple[bytes, str]:
+    if path in (None, "-"):
+        stream = click.get_binary_stream("stdin")
+        if stream.isatty():
+            click.echo("mailcheck: reading from standard input (paste, then Ctrl-D)", err=True)
+        return stream.read(), "-"
+    p = Path(path)
+    try:
+        if p.is_dir():
+            fail(f"{path} is a directory (use `mailcheck batch {path}`)")
+        return p.read_bytes(), path
+    except FileNotFoundError:
+        fail(f"{path}: no such file")
+    except PermissionError:
+        fail(f"{path}: permission denied")
+    except OSError as e:
+        fail(f"{path}: cannot read ({e.strerror or e})")
+    raise AssertionError("unreachable")
+
+
+def load_rules(extra: tuple[str, ...]) -> RuleSet:
+    if not extra:
+        return default_rules()
+    files = [p for p in builtin_pack_files() if p.name not in ("rfc3463.toml", "reasons.toml")]
+    for d in extra:
+        p = Path(d)
+        files.extend(sorted(p.glob("*.toml")) if p.is_dir() else [p])
+    try:
+        return RuleSet([load_pack(f) for f in files])
+    except (RuleError, OSError) as e:
+        fail(str(e))
+    raise AssertionError("unreachable")
+
+
+def write_output(text: str, output: str | None) -> None:
+    if output and output != "-":
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as e:
+            fail(f"{output}: cannot write ({e.strerror or e})")
+    else:
+        click.echo(text, nl=False)
+
+
+lang_option = click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True,
+                           help="Language of titles, causes, fixes and labels.")
+rules_option = click.option("--rules", "rules_dirs", multiple=True, metavar="PATH",
+                            help="Extra rule pack (file or folder of .toml), repeatable.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mailcheck")
+def main() -> None:
+    """Why did mail not arrive, and what should change?
+
+    Paste a bounce, an error dialog or a saved .eml into `mailcheck diagnose`.
+    """
+
+
+@main.command("diagnose")
+@click.argument("file", required=False, metavar="[FILE|-]")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("-o", "--output", metavar="FILE", help="Write the result here instead of stdout.")
+@lang_option
+@rules_option
+def diagnose_cmd(file: str | None, fmt: str, output: str | None, lang: str,
+                 rules_dirs: tuple[str, ...]) -> None:
+    """Name the cause of one bounce, NDR, dialog text or sign-in error.
+
+    FILE is a saved message (.eml), a text file, or - (the default) for standard input.
+    """
+    data, source = read_input(file)
+    diag = diagnose(data, lang=lang, source=source, rules=load_rules(rules_dirs))
+    if diag.error:
+        if fmt == "json":
+            write_output(render(diag, "json"), output)
+        fail(f"{source}: {diag.error}")
+    color = fmt == "text" and not output and sys.stdout.isatty()
+    write_output(render(diag, fmt, color=color), output)
+
+
+@main.group("rules")
+def rules_group() -> None:
+    """List the rule catalogue, or test rule packs against their examples."""
+
+
+@rules_group.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
+@lang_option
+@rules_option
+def rules_list(fmt: str, lang: str, rules_dirs: tuple[str, ...]) -> None:
+    """Show every rule: id, reason, title."""
+    rs = load_rules(rules_dirs)
+    rows = [{"id": r.id, "pack": r.pack, "reason": r.reason, "severity": r.severity,
+             "title": r.text("title", lang), "examples": len(r.examples)} for r in rs.rules]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "markdown":
+        click.echo("| rule | pack | reason | title |\n|---|---|---|---|")
+        for r in rows:
+            click.echo(f"| `{r['id']}` | {r['pack']} | {r['reason']} | {r['title']} |")
+    else:
+        for r in rows:
+            click.echo(f"{r['id']:45s} {r['reason']:16s} {r['title']}")
+
+
+@rules_group.command("test")
+@click.argument("paths", nargs=-1, metavar="[PACK|DIR]...")
+def rules_test(paths: tuple[str, ...]) -> None:
+    """Run every rule's examples (must be the top finding) and counterexamples.
+
+    Without PATHS, tests the built-in packs; with PATHS, tests those packs loaded beside
+    the built-in ones (as `diagnose --rules` would use them).
+    """
+    rs = load_rules(paths)
+    from .rulecheck import check_rules
+
+    own = None
+    if paths:
+        own = set()
+        for d in paths:
+            p = Path(d)
+            for f in (sorted(p.glob("*.toml")) if p.is_dir() else [p]):
+                own.update(r.id for r in load_pack(f).rules)
+    failures, count = check_rules(rs, only=own)
+    for msg in failures:
+        click.echo(f"FAIL {msg}")
+    click.echo(f"{count - len(failures)} passed, {len(failures)} failed")
+    sys.exit(EXIT_SOME_FAILED if failures else EXIT_OK)
+
+
+@main.command("batch")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", metavar="FILE", help="Write the result here instead of stdout.")
+@lang_option
+@rules_option
+def batch_cmd(paths: tuple[str, ...], fmt: str, output: str | None, lang: str,
+              rules_dirs: tuple[str, ...]) -> None:
+    """Diagnose every message in files and folders (recursive); one JSON line each."""
+    from .batch import run_batch
+
+    rs = load_rules(rules_dirs)
+    missing = [p for p in paths if p != "-" and not Path(p).exists()]
+    if missing:
+        fail(f"{missing[0]}: no such file or directory")
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    try:
+        errors = run_batch(paths, out, lang=lang, rules=rs)
+    finally:
+        if output:
+            out.close()
+    sys.exit(EXIT_SOME_FAILED if errors else EXIT_OK)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,188 @@
+"""The pipeline: ingest -> rules -> Diagnosis. Pure: no network, no clock.
+
+``diagnose()`` is the library's front door; the CLI, the batch runner and the tests all
+go through it, so every input is treated the same way.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from . import reasons, status
+from .ingest import InputError, ingest
+from .model import (
+    Diagnosis,
+    Evidence,
+    Finding,
+    FixStep,
+    Line,
+    RecipientEvidence,
+    RecipientResult,
+    Reply,
+)
+from .rules import RuleSet, finding_from
+
+GENERIC_CONFIDENCE = 0.3
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> RuleSet:
+    return RuleSet.load()
+
+
+def diagnose(data: bytes | str, *, lang: str = "en", source: str = "-",
+             rules: RuleSet | None = None) -> Diagnosis:
+    """Analyse one input (a bounce, pasted NDR, dialog text, sign-in log, headers).
+
+    Never raises on bad input: an unreadable input gives a Diagnosis with ``error`` set.
+    """
+    ruleset = rules or default_rules()
+    try:
+        ev = ingest(data, source)
+    except InputError as e:
+        return Diagnosis(source=source, kind="unknown", error=str(e), lang=lang)
+    return diagnose_evidence(ev, lang=lang, rules=ruleset)
+
+
+def diagnose_evidence(ev: Evidence, *, lang: str = "en", rules: RuleSet | None = None) -> Diagnosis:
+    """Rules over already-ingested evidence (the probe and verify build their own)."""
+    ruleset = rules or default_rules()
+    diag = Diagnosis(source=ev.source, kind=ev.kind, lang=lang, systems=list(ev.systems),
+                     notes=list(ev.notes), evidence=ev)
+    findings: dict[str, Finding] = {}
+    for rule, alt, lines in ruleset.match(ev):
+        findings[rule.id] = finding_from(rule, alt, lines, lang)
+
+    for rec in ev.recipients:
+        rule_id = None
+        rule_reason = None
+        if not rec.reason_hint:
+            sub = _recipient_evidence(ev, rec)
+            hits = [h for h in ruleset.match(sub) if h[0].severity != "info"]
+            if hits:
+                rule, alt, _ = hits[0]
+                rule_id, rule_reason = rule.id, rule.reason
+                if rule.id not in findings:
+                    findings[rule.id] = finding_from(rule, alt, rec.lines[:1], lang)
+                for r, _, _ in hits:
+                    if r.id in findings and rec.recipient:
+                        f = findings[r.id]
+                        if rec.recipient not in f.recipients:
+                            f.recipients.append(rec.recipient)
+        reason = reasons.classify(rec, rule_reason)
+        diag.recipients.append(RecipientResult(
+            recipient=rec.recipient, action=rec.action, status=rec.status,
+            reply_code=rec.reply_code, diagnostic=rec.diagnostic, remote_mta=rec.remote_mta,
+            reason=reason, hard_bounce=reasons.is_hard(reason, rec), rule=rule_id,
+            feedback_type=rec.feedback_type))
+
+    ranked = sorted(findings.values(), key=lambda f: (-f.score[0], -f.score[1]))
+    if not any(f.severity != "info" for f in ranked):
+        ranked.extend(_generic_findings(ev, diag, lang))
+    diag.findings = ranked
+    return diag
+
+
+def _recipient_evidence(ev: Evidence, rec: RecipientEvidence) -> Evidence:
+    lines = list(rec.lines)
+    if rec.diagnostic and not any(rec.diagnostic in ln.text for ln in lines):
+        number = lines[0].number if lines else 0
+        lines.insert(0, Line("diagnostic", number, rec.diagnostic))
+    sub = Evidence(source=ev.source, kind=ev.kind, lines=lines, systems=dict(ev.systems),
+                   facts={}, headers=[])
+    sub.replies.append(Reply(rec.reply_code, rec.status, rec.diagnostic or "",
+                             lines[0] if lines else None))
+    return sub
+
+
+def _generic_findings(ev: Evidence, diag: Diagnosis, lang: str) -> list[Finding]:
+    """One generic finding per distinct failure code, from the RFC 3463 / 5321 tables."""
+    out: dict[str, Finding] = {}
+    candidates: list[tuple[str | None, str | None, Line | None, str | None, str | None]] = []
+    for rec, res in zip(ev.recipients, diag.recipients, strict=False):
+        if res.reason in ("delivered", "feedback", "vacation"):
+            continue
+        candidates.append((rec.status, rec.reply_code, _diagnostic_line(rec), rec.recipient,
+                           res.reason))
+    if not candidates:
+        for rep in ev.replies:
+            if (rep.status or rep.code or "2")[0] in "45":
+                candidates.append((rep.status, rep.code, rep.line, None, None))
+    for st, code, line, rcpt, reason in candidates:
+        key = st or (f"reply-{code}" if code else None)
+        if not key:
+            continue
+        if key in out:
+            if rcpt and rcpt not in out[key].recipients:
+                out[key].recipients.append(rcpt)
+            continue
+        f = _generic_finding(st, code, line, lang)
+        if f:
+            if reason and reason not in ("onhold", "undefined"):
+                f.reason = reason
+            if rcpt:
+                f.recipients.append(rcpt)
+            out[key] = f
+    return list(out.values())
+
+
+def _diagnostic_line(rec: RecipientEvidence) -> Line | None:
+    """The line a person would point at: the server's reply, else the status, else any."""
+    for needle in (rec.diagnostic[:40] if rec.diagnostic else None, rec.status):
+        if needle:
+            for ln in rec.lines:
+                if needle in ln.text:
+                    return ln
+    return rec.lines[0] if rec.lines else None
+
+
+_GENERIC_TEXT = {
+    "en": {
+        "title": "{code}: {meaning} (generic meaning, no specific rule matched)",
+        "confirm": "Send a new test message after the change and check that no new bounce arrives.",
+        "cause": "{klass}. {subject}: {meaning}.",
+    },
+    "ja": {
+        "title": "{code}: {meaning}(一般的な意味。特定のルールには該当しません)",
+        "confirm": "変更後にテストメッセージを送り、"
+                   "新たなエラーが返ってこないことを確認してください。",
+        "cause": "{klass}。{subject}: {meaning}。",
+    },
+}
+
+
+def _generic_finding(st: str | None, code: str | None, line: Line | None,
+                     lang: str) -> Finding | None:
+    words = _GENERIC_TEXT.get(lang, _GENERIC_TEXT["en"])
+    if st:
+        info = status.status_info(st)
+        sub = status.subject_info(st)
+        klass = status.class_info(st)
+        if not (info or sub):
+            return None
+        mean = status.meaning(st, code, lang) or ""
+        fixes = (sub or {}).get("fix_ja" if lang == "ja" else "fix") or (sub or {}).get("fix", [])
+        reason = (info or {}).get("reason", "undefined")
+        label = st
+    else:
+        info = status.reply_info(code or "")
+        if not info:
+            return None
+        klass = status.class_info(code or "")
+        sub = None
+        mean = info.get(lang) or info["en"]
+        fixes = []
+        reason = info["reason"]
+        label = code or ""
+    cause = words["cause"].format(
+        klass=(klass or {}).get(lang) or (klass or {}).get("en", ""),
+        subject=((sub or {}).get(lang) or (sub or {}).get("en", "")) if sub else label,
+        meaning=mean)
+    return Finding(
+        rule=f"generic-{label}", title=words["title"].format(code=label, meaning=mean),
+        reason=reason, confidence=GENERIC_CONFIDENCE, cause=cause,
+        evidence=[line] if line else [], fix=[FixStep(t) for t in fixes], tradeoff=None,
+        confirm=[words["confirm"]], references=["https://www.rfc-editor.org/rfc/rfc3463",
+                                                "https://www.iana.org/assignments/smtp-enhanced-status-codes"],
+        severity="error" if label[:1] == "5" else "warning", generic=True, pack="rfc3463",
+        score=(0, GENERIC_CONFIDENCE))

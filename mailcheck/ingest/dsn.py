@@ -1,0 +1,116 @@
+"""RFC 3464 delivery status notifications (message/delivery-status).
+
+The per-message block (Reporting-MTA, Arrival-Date...) is followed by one block per
+recipient (Final-Recipient, Action, Status, Remote-MTA, Diagnostic-Code...). The same
+fields are also found pasted into the text of non-standard bounces, so the parser reads
+"Name: value" lines from any part, with the delivery-status part taking precedence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Evidence, Line, RecipientEvidence
+from .replies import find_status, parse_reply_text
+
+NAME = "rfc3464"
+
+_FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9-]{1,40})[ \t]{0,4}:[ \t]{0,8}(.{0,3000})$")
+_ADDR = re.compile(r"<?([^\s<>;:\"']{1,200}@[^\s<>;:\"']{1,255})>?")
+_STATUS_PARTS = ("message/delivery-status", "message/global-delivery-status")
+_RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipient")
+
+
+def detect(ev: Evidence) -> bool:
+    return any(ln.part in _STATUS_PARTS for ln in ev.lines) or any(
+        ln.text[:16].lower().startswith("final-recipient") for ln in ev.lines
+    )
+
+
+def address_of(value: str) -> str | None:
+    """``rfc822; user@example.com`` -> ``user@example.com``."""
+    if ";" in value:
+        value = value.split(";", 1)[1]
+    m = _ADDR.search(value)
+    return m.group(1).strip(".,") if m else (value.strip() or None)
+
+
+def _mta(value: str) -> str | None:
+    if ";" in value:
+        value = value.split(";", 1)[1]
+    value = value.strip().strip("[]").rstrip(".")
+    return value or None
+
+
+def _blocks(lines: list[Line]) -> list[list[tuple[str, str, Line]]]:
+    """Group ``Name: value`` fields into blank-line separated blocks, unfolding values."""
+    blocks: list[list[tuple[str, str, Line]]] = []
+    cur: list[tuple[str, str, Line]] = []
+    for ln in lines:
+        text = ln.text
+        if not text.strip():
+            if cur:
+                blocks.append(cur)
+                cur = []
+            continue
+        if text[:1] in " \t" and cur:
+            name, value, first = cur[-1]
+            cur[-1] = (name, f"{value} {text.strip()}", first)
+            continue
+        m = _FIELD.match(text)
+        if m:
+            cur.append((m.group(1).lower(), m.group(2).strip(), ln))
+    if cur:
+        blocks.append(cur)
+    return blocks
+
+
+def parse(ev: Evidence) -> None:
+    status_lines = [ln for ln in ev.lines if ln.part in _STATUS_PARTS]
+    if not status_lines:
+        status_lines = [ln for ln in ev.lines if ln.part not in ("headers", "returned-headers")]
+    reporting = None
+    found: list[RecipientEvidence] = []
+    for block in _blocks(status_lines):
+        fields: dict[str, tuple[str, Line]] = {}
+        for name, value, ln in block:
+            fields.setdefault(name, (value, ln))
+        if "reporting-mta" in fields and reporting is None:
+            reporting = _mta(fields["reporting-mta"][0])
+        rcpt_field = next((f for f in _RECIPIENT_FIELDS if f in fields), None)
+        if rcpt_field is None:
+            continue
+        rec = RecipientEvidence(reporting_mta=reporting)
+        rec.recipient = address_of(fields[rcpt_field][0])
+        if "final-recipient" in fields and "original-recipient" in fields:
+            # Final-Recipient can be a rewritten alias; the original is what the sender typed.
+            rec.recipient = address_of(fields["final-recipient"][0]) or rec.recipient
+        rec.lines = [ln for _, _, ln in block]
+        if "action" in fields:
+            rec.action = fields["action"][0].split()[0].lower().strip(";") or None
+        if "status" in fields:
+            rec.status = find_status(fields["status"][0])
+        if "remote-mta" in fields:
+            rec.remote_mta = _mta(fields["remote-mta"][0])
+        if "diagnostic-code" in fields:
+            diag = fields["diagnostic-code"][0]
+            if ";" in diag[:12]:
+                diag = diag.split(";", 1)[1]
+            rec.diagnostic = diag.strip() or None
+            if rec.diagnostic:
+                code, st = parse_reply_text(rec.diagnostic)
+                rec.reply_code = code
+                if not rec.status and st:
+                    rec.status = st
+                elif st and rec.status and rec.status.endswith(".0.0") and st != rec.status:
+                    # "Status: 5.0.0" with a precise code in the server's own reply
+                    rec.status = st
+        if "last-attempt-date" in fields:
+            rec.last_attempt = fields["last-attempt-date"][0]
+        found.append(rec)
+    if found:
+        if reporting:
+            for rec in found:
+                rec.reporting_mta = rec.reporting_mta or reporting
+        ev.recipients.extend(found)
+        ev.kind = "bounce"

@@ -1,0 +1,60 @@
+"""Microsoft Entra ID (Azure AD) sign-in logs, sign-in diagnostics and AADSTS errors.
+
+A failed SMTP AUTH against Exchange Online shows up in the Entra sign-in log, and the
+admin usually pastes one of: an ``AADSTS53003`` style error, the Conditional Access
+sentence ("Access has been blocked by Conditional Access policies..."), or the sign-in
+diagnostic's paragraph about Security Defaults (English or Japanese).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Evidence
+
+NAME = "entra-id"
+
+_AADSTS = re.compile(r"\bAADSTS(\d{5,6})\b")
+_MARKERS = (
+    "aadsts",
+    "conditional access",
+    "security defaults",
+    "token issuance",
+    "sign-in",
+    "条件付きアクセス",
+    "セキュリティの既定値",
+    "サインイン",
+    "legacy authentication",
+    "レガシ認証",
+    "基本認証",
+)
+_FACTS = (
+    ("conditional_access", ("conditional access", "条件付きアクセス")),
+    ("security_defaults", ("security defaults", "securitydefaults", "セキュリティの既定値",
+                           "セキュリティ既定値")),
+    ("legacy_auth", ("legacy authentication", "basic authentication", "legacy auth",
+                     "レガシ認証", "基本認証")),
+)
+
+
+def detect(ev: Evidence) -> bool:
+    hay = ev.haystack().lower()
+    return any(m in hay for m in _MARKERS)
+
+
+def parse(ev: Evidence) -> None:
+    for ln in ev.lines:
+        low = ln.text.lower()
+        for m in _AADSTS.finditer(ln.text):
+            codes = ev.facts.setdefault("aadsts", [])
+            if m.group(1) not in codes:
+                codes.append(m.group(1))
+            ev.add_system("entra-id", ln)
+        for fact, needles in _FACTS:
+            if any(n in low for n in needles):
+                ev.facts.setdefault(fact, True)
+                if fact != "legacy_auth":
+                    ev.add_system("entra-id", ln)
+    if "entra-id" in ev.systems and ev.kind == "unknown":
+        ev.kind = "text"
+        ev.facts["no_recipients"] = True

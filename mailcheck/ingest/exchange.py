@@ -1,0 +1,180 @@
+"""Exchange Server / Exchange Online (Microsoft 365) non-delivery reports.
+
+Outlook and Outlook on the web localise every sentence of the NDR except the remote
+server's reply, so recognition leans on the reply line (``Remote Server returned '550
+5.7.520 ...'``) and on the section markers in English and Japanese:
+
+    Diagnostic information for administrators:   / 管理者向けの診断情報:
+    Generating server: NAME                      / 生成元サーバー: NAME
+    recipient@example.com
+    remote.server.name
+    Remote Server returned '550 5.7.520 ...'      / リモート サーバーから '...' が返されました
+
+Older Exchange (2003/2007) writes ``#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##``
+or ``Remote Server returned '< #5.1.1 smtp;550 5.1.1 User unknown>'``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Evidence, Line, RecipientEvidence, Reply
+from .replies import find_status, parse_reply_text
+
+NAME = "exchange"
+
+_MARKERS = (
+    "diagnostic information for administrators",
+    "管理者向けの診断情報",
+    "remote server returned",
+    "リモート サーバーから",
+    "リモートサーバーから",
+    "generating server:",
+    "生成元サーバー",
+    "delivery has failed to these recipients",
+    "your message wasn't delivered",
+    "your message couldn't be delivered",
+    "配信に失敗しました",
+    "メッセージは配信されませんでした",
+    "メッセージを配信できませんでした",
+    "resolver.adr.",
+    "resolver.rst.",
+)
+_GENERATING = re.compile(
+    r"(?:generating server|生成元サーバー)[ \t]{0,4}[:：][ \t]{0,4}(\S{1,255})", re.I)
+_RETURNED = re.compile(
+    r"(?:remote server returned|リモート ?サーバーから(?:次の応答が返されました)?)[ \t]{0,4}[:：]?"
+    r"[ \t]{0,4}['‘’\"「]([^'’\"」]{3,2000})", re.I)
+_HASH_STYLE = re.compile(r"#([245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}[^#]{0,1000})##")
+_ADDR_LINE = re.compile(
+    r"^[ \t]{0,8}<?([^\s<>@\"'()]{1,200}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63})>?"
+    r"(?:<mailto:[^>]{1,300}>)?[ \t]{0,8}$")
+_HOST_LINE = re.compile(r"^[ \t]{0,8}([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,10})[ \t]{0,8}$")
+_AS_CODE = re.compile(r"\bAS\((\d{3,5})\)")
+
+
+def detect(ev: Evidence) -> bool:
+    if ev.header("X-MS-Exchange-Message-Is-Ndr") is not None:
+        return True
+    hay = ev.haystack().lower()
+    return any(m in hay for m in _MARKERS)
+
+
+def _online(server: str | None) -> bool:
+    s = (server or "").lower()
+    online = (".outlook.com", ".office365.com", ".outlook.cn")
+    return s.endswith(online) or "protection.outlook" in s
+
+
+def _reply_from(text: str, ln: Line) -> Reply | None:
+    body = text.strip()
+    if body.startswith("<"):
+        body = body.lstrip("< ").rstrip("> ")
+    if body.startswith("#"):
+        body = body[1:]
+    if ";" in body[:16] and body.split(";", 1)[0].strip().lower().endswith("smtp"):
+        body = body.split(";", 1)[1]
+    # "< #5.1.1 smtp;550 5.1.1 User unknown>" → take the SMTP reply after "smtp;"
+    m = re.search(r"smtp;[ \t]{0,3}", body, re.I)
+    if m:
+        body = body[m.end():]
+    code, status = parse_reply_text(body)
+    status = status or find_status(text)
+    if not code and not status:
+        return None
+    return Reply(code, status, body.strip(), ln)
+
+
+def parse(ev: Evidence) -> None:
+    lines = [ln for ln in ev.lines if ln.part not in ("headers", "returned-headers")]
+    server = None
+    for ln in ev.lines:
+        m = _GENERATING.search(ln.text)
+        if m:
+            server = m.group(1).rstrip(".")
+            ev.facts["generating_server"] = server
+            ev.add_system("exchange-online" if _online(server) else "exchange", ln)
+            break
+    if ev.header("X-MS-Exchange-Message-Is-Ndr") is not None:
+        hdr = next(h for h in ev.headers if h.name.lower() == "x-ms-exchange-message-is-ndr")
+        ev.add_system("exchange", hdr.line)
+        mid = (ev.header("Message-ID") or "").lower()
+        if "outlook.com" in mid:
+            ev.add_system("exchange-online", hdr.line)
+
+    # The reply lines, joined when Outlook wrapped them.
+    replies: list[Reply] = []
+    for i, ln in enumerate(lines):
+        low = ln.text.lower()
+        if "remote server returned" in low or "リモート" in ln.text:
+            joined = ln.text
+            j = i + 1
+            while joined.count("'") < 2 and j < len(lines) and j < i + 6 and lines[j].text.strip():
+                joined += " " + lines[j].text.strip()
+                j += 1
+            m = _RETURNED.search(joined)
+            if m:
+                rep = _reply_from(m.group(1), ln)
+                if rep:
+                    replies.append(rep)
+        for m in _HASH_STYLE.finditer(ln.text):
+            rep = _reply_from(m.group(1), ln)
+            if rep:
+                replies.append(rep)
+        m = _AS_CODE.search(ln.text)
+        if m:
+            ev.facts.setdefault("exo_as_codes", []).append(m.group(1))
+            ev.add_system("exchange-online", ln)
+    ev.replies.extend(replies)
+
+    # Recipients listed under the administrators' section, each followed by its reply.
+    recipients: list[RecipientEvidence] = []
+    in_admin = False
+    current: RecipientEvidence | None = None
+    for ln in lines:
+        low = ln.text.lower()
+        if "diagnostic information for administrators" in low or "管理者向けの診断情報" in ln.text:
+            in_admin = True
+            continue
+        if not in_admin:
+            continue
+        if "original message headers" in low or "元のメッセージ ヘッダー" in ln.text:
+            break
+        m = _ADDR_LINE.match(ln.text)
+        if m:
+            current = RecipientEvidence(recipient=m.group(1), reporting_mta=server, lines=[ln])
+            recipients.append(current)
+            continue
+        if current is None:
+            continue
+        rep = next((r for r in replies if r.line is ln), None)
+        if rep:
+            current.reply_code = current.reply_code or rep.code
+            current.status = current.status or rep.status
+            current.diagnostic = current.diagnostic or rep.text
+            current.lines.append(ln)
+            continue
+        h = _HOST_LINE.match(ln.text)
+        if h and not current.remote_mta and not current.diagnostic:
+            current.remote_mta = h.group(1)
+    if ev.recipients:
+        # A DSN part already listed them; fill in what it lacked.
+        by_addr = {r.recipient.lower(): r for r in recipients if r.recipient}
+        for rec in ev.recipients:
+            extra = by_addr.get((rec.recipient or "").lower())
+            if extra:
+                rec.remote_mta = rec.remote_mta or extra.remote_mta
+                rec.diagnostic = rec.diagnostic or extra.diagnostic
+                rec.reply_code = rec.reply_code or extra.reply_code
+    elif recipients:
+        for rec in recipients:
+            rec.action = "failed" if (rec.status or "5").startswith("5") else "delayed"
+        ev.recipients.extend(recipients)
+    elif replies:
+        rep = replies[0]
+        ev.recipients.append(RecipientEvidence(
+            recipient=None, action="failed" if (rep.status or rep.code or "5")[0] == "5"
+            else "delayed", status=rep.status, reply_code=rep.code, diagnostic=rep.text,
+            reporting_mta=server, lines=[rep.line] if rep.line else []))
+    if ev.recipients or replies:
+        ev.kind = "bounce"

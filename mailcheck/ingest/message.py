@@ -1,0 +1,206 @@
+"""RFC 5322 / MIME messages: headers and the readable text of each part, as lines.
+
+Parsing uses the standard library's ``email`` package with the ``compat32`` policy, which
+is several times faster than ``policy.default`` and tolerant of the broken MIME found in
+bounces. Only the parts a person would read are turned into lines: text/plain (or the
+HTML alternative when there is no plain one), message/delivery-status, the headers of a
+returned message. The body of a returned message is left out: it is the sender's own
+text, and it is attacker-controlled noise for the rules.
+"""
+
+from __future__ import annotations
+
+import email
+import email.header
+import re
+from email.message import Message
+from email.policy import compat32
+from html.parser import HTMLParser
+
+from ..model import Evidence, Header, Line
+from .decode import decode_bytes
+
+#: At most this many lines of one text part are kept (the top of a bounce is what matters).
+MAX_PART_LINES = 4000
+#: Longer lines are cut, so that no rule ever scans an unbounded line.
+MAX_LINE_CHARS = 4000
+
+_HEADER_LINE = re.compile(rb"^[!-9;-~]{1,76}:[ \t]?", re.M)  # field-name ":" (RFC 5322 ftext)
+
+_RETURNED_TYPES = ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers",
+                   "message/global", "message/global-headers")
+_STATUS_TYPES = ("message/delivery-status", "message/global-delivery-status",
+                 "message/feedback-report", "message/disposition-notification")
+
+
+def looks_like_message(data: bytes) -> bool:
+    """True when ``data`` starts with an RFC 5322 header block (or an mbox ``From `` line)."""
+    head = data[:4096].lstrip(b"\r\n\t ")
+    if head.startswith(b"From ") and b"\n" in head:
+        head = head.split(b"\n", 1)[1]
+    first_block = re.split(rb"\r?\n\r?\n", head, maxsplit=1)[0]
+    lines = [ln for ln in first_block.splitlines() if ln and ln[:1] not in (b" ", b"\t")]
+    if len(lines) < 2:
+        return False
+    hits = sum(1 for ln in lines if _HEADER_LINE.match(ln))
+    return hits >= 2 and hits >= len(lines) * 0.8
+
+
+def decode_header_value(value: str) -> str:
+    """Decode RFC 2047 encoded words; unfold; never raise."""
+    value = value.replace("\r", "").replace("\n", " ")
+    if "=?" not in value:
+        return value
+    try:
+        parts = email.header.decode_header(value)
+        out = []
+        for chunk, cs in parts:
+            if isinstance(chunk, bytes):
+                out.append(decode_bytes(chunk, cs))
+            else:
+                out.append(chunk)
+        return "".join(out)
+    except Exception:  # malformed encoded words: show them as they are
+        return value
+
+
+class _HTMLText(HTMLParser):
+    _BLOCK = frozenset("p div br tr li h1 h2 h3 h4 h5 h6 table pre blockquote hr td th".split())
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "head", "title"):
+            self._skip += 1
+        elif tag in self._BLOCK:
+            self.out.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "head", "title"):
+            self._skip = max(0, self._skip - 1)
+        elif tag in self._BLOCK:
+            self.out.append("\n")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.out.append(data)
+
+
+def html_to_text(html: str) -> str:
+    parser = _HTMLText()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # HTMLParser is lenient; this is belt and braces for hostile input
+        return re.sub(r"<[^<>]{0,2000}>", " ", html)
+    text = "".join(parser.out).replace("\xa0", " ")
+    return "\n".join(re.sub(r"[ \t]{2,}", " ", ln).strip() for ln in text.split("\n"))
+
+
+class LineSink:
+    """Collects lines with a running number, and the raw text of each part kind."""
+
+    def __init__(self, ev: Evidence) -> None:
+        self.ev = ev
+
+    def add_text(self, part: str, text: str, limit: int = MAX_PART_LINES) -> list[Line]:
+        added = []
+        lines = self.ev.lines
+        for i, raw in enumerate(text.splitlines()):
+            if i >= limit:
+                self.ev.notes.append(f"{part}: only the first {limit} lines were read")
+                break
+            if len(raw) > MAX_LINE_CHARS:
+                raw = raw[:MAX_LINE_CHARS]
+            ln = Line(part, len(lines) + 1, raw)
+            lines.append(ln)
+            added.append(ln)
+        return added
+
+
+def _payload_text(part: Message) -> str:
+    try:
+        raw = part.get_payload(decode=True)
+    except Exception:
+        raw = None
+    if raw is None:
+        payload = part.get_payload()
+        if isinstance(payload, str):
+            return payload
+        return ""
+    if not isinstance(raw, bytes):
+        return str(raw)
+    return decode_bytes(raw, part.get_content_charset())
+
+
+def _status_part_text(part: Message) -> str:
+    """message/delivery-status and kin: compat32 parses them into header blocks."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        blocks = []
+        for block in payload:
+            if isinstance(block, Message):
+                rows = [f"{k}: {decode_header_value(str(v))}" for k, v in block.items()]
+                extra = block.get_payload()
+                if isinstance(extra, str) and extra.strip():
+                    rows.append(extra.strip())
+                blocks.append("\n".join(rows))
+        return "\n\n".join(blocks)
+    return _payload_text(part)
+
+
+def _add_headers(sink: LineSink, msg: Message, part: str, collect: list[Header] | None) -> None:
+    for name, value in msg.items():
+        text_value = decode_header_value(str(value))
+        lines = sink.add_text(part, f"{name}: {text_value}", limit=1)
+        if collect is not None:
+            collect.append(Header(name, text_value, lines[0] if lines else None))
+
+
+def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
+    if depth > 12:
+        ev.notes.append("MIME nesting deeper than 12 levels was not read")
+        return
+    ctype = part.get_content_type()
+    if ctype in _STATUS_TYPES:
+        sink.add_text(ctype, _status_part_text(part))
+        ev.facts.setdefault("mime_parts", []).append(ctype)
+        return
+    if ctype in _RETURNED_TYPES:
+        ev.facts.setdefault("mime_parts", []).append(ctype)
+        inner = part.get_payload()
+        if isinstance(inner, list) and inner and isinstance(inner[0], Message):
+            _add_headers(sink, inner[0], "returned-headers", None)
+            ev.facts.setdefault("returned_messages", []).append(inner[0])
+        elif isinstance(inner, str):
+            head = re.split(r"\r?\n\r?\n", inner, maxsplit=1)[0]
+            sink.add_text("returned-headers", head, limit=400)
+        return
+    if part.is_multipart():
+        children = [p for p in part.get_payload() if isinstance(p, Message)]
+        if ctype == "multipart/alternative":
+            plain = [p for p in children if p.get_content_type() == "text/plain"]
+            if plain and _payload_text(plain[0]).strip():
+                children = plain
+        for child in children:
+            _walk(sink, child, depth + 1, ev)
+        return
+    if ctype == "text/html":
+        sink.add_text("text/html", html_to_text(_payload_text(part)))
+    elif part.get_content_maintype() == "text" or ctype == "application/octet-stream" and \
+            (part.get_filename() or "").lower().endswith((".txt", ".log")):
+        sink.add_text(ctype, _payload_text(part))
+
+
+def parse_message(data: bytes, ev: Evidence) -> Message:
+    """Fill ``ev`` with the headers and readable lines of the message in ``data``."""
+    if data.startswith(b"From "):
+        data = data.split(b"\n", 1)[1] if b"\n" in data else b""
+    msg = email.message_from_bytes(data, policy=compat32)
+    sink = LineSink(ev)
+    _add_headers(sink, msg, "headers", ev.headers)
+    _walk(sink, msg, 0, ev)
+    return msg

@@ -1,0 +1,124 @@
+"""SMTP replies found anywhere in text: transcripts, quoted replies, bare status codes.
+
+Three shapes are recognised, from most to least certain:
+
+* a reply at the start of a line (``550-5.7.1 ...`` / ``550 5.7.1 ...``), multi-line
+  replies joined into one;
+* a reply code followed by an enhanced status code anywhere in a line
+  (``host mx said: 550 5.1.1 <a@b>: Recipient address rejected``);
+* a bare enhanced status code (``#5.1.1``), only used when nothing better is present.
+
+All patterns are linear: bounded repeats only, no nested quantifiers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ..model import Evidence, Line, Reply
+
+STATUS = r"[245]\.\d{1,3}\.\d{1,3}"
+_STATUS_RE = re.compile(rf"(?<![\d.])#?({STATUS})(?![\d])(?!\.\d)")
+_LINE_REPLY = re.compile(
+    rf"^[ \t]{{0,8}}(?:[<>]{{1,3}}[ \t]{{0,3}}|[SC]:[ \t]{{0,3}})?([245]\d\d)([ -])[ \t]{{0,3}}"
+    rf"(?:#?({STATUS})(?![\d.])[ \t]{{0,3}})?(.{{0,3000}})$"
+)
+_EMBEDDED = re.compile(rf"(?<![\d.])([245]\d\d)[ -]{{1,2}}[(#]?({STATUS})(?![\d])(?!\.\d)")
+_EMBEDDED_BARE_CODE = re.compile(
+    r"(?:said|returned|error|replied|response|reply|answered)[ :'\"(]{1,6}([45]\d\d)[ -]",
+    re.I,
+)
+
+#: Reply codes that are SMTP replies when they start a line, even without a status code.
+KNOWN_CODES = frozenset(
+    "220 221 235 250 251 252 334 354 421 450 451 452 454 455 500 501 502 503 504 521 523 "
+    "530 534 535 538 550 551 552 553 554 555 556".split()
+)
+
+
+def find_status(text: str) -> str | None:
+    """The first enhanced status code in ``text``."""
+    m = _STATUS_RE.search(text)
+    return m.group(1) if m else None
+
+
+def parse_reply_text(text: str) -> tuple[str | None, str | None]:
+    """(reply code, status) from a diagnostic such as ``550 5.1.1 <a@b>... User unknown``."""
+    t = text.strip()
+    m = _LINE_REPLY.match(t)
+    if m and (m.group(3) or m.group(1) in KNOWN_CODES):
+        return m.group(1), m.group(3) or find_status(m.group(4))
+    m = _EMBEDDED.search(t)
+    if m:
+        return m.group(1), m.group(2)
+    m = _EMBEDDED_BARE_CODE.search(t)
+    code = m.group(1) if m else None
+    return code, find_status(t)
+
+
+def _strip_status(text: str, status: str | None) -> str:
+    if status and text.startswith(status):
+        return text[len(status):].lstrip()
+    return text
+
+
+def line_replies(lines: Iterable[Line]) -> list[Reply]:
+    """Replies that start lines, with ``NNN-`` continuation lines joined."""
+    out: list[Reply] = []
+    current: Reply | None = None
+    pending_dash = False
+    for ln in lines:
+        m = _LINE_REPLY.match(ln.text) if ln.text[:12].strip()[:1].isdigit() or \
+            ln.text.lstrip()[:1] in "<>SC" else None
+        if not m or not (m.group(3) or m.group(1) in KNOWN_CODES):
+            current, pending_dash = None, False
+            continue
+        code, sep, status, rest = m.group(1), m.group(2), m.group(3), m.group(4).strip()
+        if current is not None and pending_dash and code == current.code:
+            current.text = f"{current.text} {_strip_status(rest, status)}".strip()
+            if not current.status and status:
+                current.status = status
+        else:
+            current = Reply(code, status or find_status(rest), f"{code} " + (
+                f"{status} {rest}" if status else rest), ln)
+            out.append(current)
+        pending_dash = sep == "-"
+        if not pending_dash:
+            current = None
+    return out
+
+
+def embedded_replies(lines: Iterable[Line]) -> list[Reply]:
+    """``NNN X.Y.Z text`` inside a line (quoted by an MTA or a dialog)."""
+    out = []
+    for ln in lines:
+        m = _EMBEDDED.search(ln.text)
+        if m and m.start() > 0:
+            text = ln.text[m.start():].strip().rstrip("'\")>").strip()
+            out.append(Reply(m.group(1), m.group(2), text, ln))
+    return out
+
+
+def collect_replies(ev: Evidence) -> None:
+    """Add every reply in ``ev.lines`` that no format parser has recorded yet."""
+    seen = {(r.line.number if r.line else None) for r in ev.replies}
+    text_lines = [ln for ln in ev.lines if ln.part not in ("headers", "returned-headers")]
+    for rep in line_replies(text_lines) + embedded_replies(text_lines):
+        key = rep.line.number if rep.line else None
+        if key in seen:
+            continue
+        seen.add(key)
+        ev.replies.append(rep)
+    if not any(r.status for r in ev.replies):
+        for ln in text_lines:
+            st = find_status(ln.text)
+            if st and key_is_status_line(ln.text):
+                ev.replies.append(Reply(None, st, ln.text.strip(), ln))
+                break
+
+
+def key_is_status_line(text: str) -> bool:
+    """A bare status code counts only on a short line or after a '#' / 'Status:' marker."""
+    t = text.strip()
+    return len(t) < 200 or "#" in t or t.lower().startswith("status")

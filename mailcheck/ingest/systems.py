@@ -1,0 +1,38 @@
+"""Which mail systems an input shows, from tell-tale strings (data, not code).
+
+A system is named when a marker appears in the input; the line is kept as evidence so
+a finding can say "this came from Exchange Online, see line 12". Format parsers add
+systems too, from stronger evidence (a Generating server, a Gmail dialog state).
+"""
+
+from __future__ import annotations
+
+from ..model import Evidence
+
+#: (system, lower-case markers). Order does not matter; all matching systems are listed.
+MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("exchange-online", (".prod.outlook.com", "protection.outlook.com", "exchange online",
+                         "outbound.protection.outlook", "smtp.office365.com")),
+    ("outlook.com", ("@hotmail.com", "@outlook.com", "@live.com", "s3150", "hotmail.com (")),
+    ("gmail", ("gsmtp", "mx.google.com", "smtp.gmail.com", "googlemail.com",
+               "support.google.com/mail")),
+    ("postfix", ("(postfix)", "postfix program", "mailer-daemon (mail delivery system)")),
+    ("sendmail", ("sendmail", "----- transcript of session follows -----")),
+    ("exim", ("exim", "this message was created automatically by mail delivery software")),
+    ("qmail", ("qmail-send", "hi. this is the qmail")),
+    ("amazon-ses", ("amazonses.com", "amazon ses")),
+    ("yahoo", ("yahoo.com", "yahoodns.net")),
+)
+
+
+def detect_systems(ev: Evidence) -> None:
+    remaining = list(MARKERS)
+    for ln in ev.lines:
+        if not remaining:
+            break
+        low = ln.text.lower()
+        for item in remaining[:]:
+            system, markers = item
+            if any(m in low for m in markers):
+                ev.add_system(system, ln)
+                remaining.remove(item)

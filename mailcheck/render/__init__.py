@@ -1,0 +1,22 @@
+"""Renderers: a Diagnosis in, text out. ``render(diag, fmt)`` picks the format."""
+
+from __future__ import annotations
+
+import json
+
+from ..model import Diagnosis
+from .text import render_text
+
+FORMATS = ("text", "json")
+
+
+def render_json(diag: Diagnosis) -> str:
+    return json.dumps(diag.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+def render(diag: Diagnosis, fmt: str = "text", *, color: bool = False) -> str:
+    if fmt == "json":
+        return render_json(diag)
+    if fmt == "text":
+        return render_text(diag, color=color)
+    raise ValueError(f"unknown format {fmt!r}")

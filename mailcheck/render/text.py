@@ -1,0 +1,112 @@
+"""Plain-text rendering for a terminal: what failed, why, the evidence line, the fix.
+
+Colour (ANSI, through click) only when the caller says the output is a terminal. Input
+text is printed as found except for control characters, which are made visible so that a
+hostile bounce cannot drive the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import click
+
+from ..i18n import label
+from ..model import Diagnosis, Finding
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
+
+
+def safe(text: str | None) -> str:
+    """Make control characters (escape sequences included) visible instead of active."""
+    if not text:
+        return ""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _wrap(text: str, indent: str, width: int = 92) -> list[str]:
+    out = []
+    for para in safe(text).split("\n"):
+        out.extend(textwrap.wrap(para, width=width, initial_indent=indent,
+                                 subsequent_indent=indent) or [indent])
+    return out
+
+
+def render_text(diag: Diagnosis, *, color: bool = False) -> str:
+    lang = diag.lang
+
+    def st(text: str, **kw) -> str:
+        return click.style(text, **kw) if color else text
+
+    out: list[str] = []
+    head = f"mailcheck: {safe(diag.source)}"
+    if diag.error:
+        return f"{head}\n{label('error', lang)}: {safe(diag.error)}\n"
+    head += f"  [{label('kind.' + diag.kind, lang)}]"
+    out.append(st(head, bold=True))
+    if diag.systems:
+        out.append(f"{label('systems', lang)}: {', '.join(diag.systems)}")
+    for note in diag.notes:
+        out.append(f"{label('notes', lang)}: {safe(note)}")
+
+    if diag.recipients:
+        out.append("")
+        out.append(st(label("recipients", lang), bold=True, underline=True))
+        for r in diag.recipients:
+            who = safe(r.recipient) or label("unknown_recipient", lang)
+            bits = [b for b in (r.action, r.status, r.reply_code) if b]
+            hard = "" if r.hard_bounce is None else (
+                label("hard", lang) if r.hard_bounce else label("soft", lang))
+            out.append(f"  {st(who, bold=True)}  {' '.join(bits)}  "
+                       f"{label('reason', lang)}: {r.reason}" + (f" ({hard})" if hard else ""))
+            if r.remote_mta:
+                out.append(f"    {label('remote_mta', lang)}: {safe(r.remote_mta)}")
+            if r.diagnostic:
+                out.extend(_wrap(f"{label('diagnostic', lang)}: {r.diagnostic}", "    "))
+
+    out.append("")
+    if not diag.findings:
+        nothing = diag.kind == "unknown" or not (diag.recipients or diag.systems)
+        out.append(label("nothing" if nothing else "no_cause", lang))
+        return "\n".join(out) + "\n"
+    out.append(st(label("findings", lang), bold=True, underline=True))
+    for i, f in enumerate(diag.findings, 1):
+        out.extend(_finding(f, i, len(diag.findings), lang, st))
+    return "\n".join(out) + "\n"
+
+
+def _finding(f: Finding, i: int, n: int, lang: str, st) -> list[str]:
+    colour = {"error": "red", "warning": "yellow", "info": "green"}.get(f.severity, "white")
+    tag = f" · {label('generic', lang)}" if f.generic else ""
+    out = ["", st(f"{i}/{n} {safe(f.title)}", bold=True, fg=colour),
+           f"   [{f.rule}] {label('confidence', lang)} {f.confidence:.2f}{tag}"]
+    if f.actor:
+        out.append(f"   {label('who_acts', lang)}: {label('actor.' + f.actor, lang)}")
+    if f.recipients:
+        out.append(f"   {label('affects', lang)}: {safe(', '.join(f.recipients))}")
+    out.append(f"   {st(label('cause', lang), bold=True)}:")
+    out.extend(_wrap(f.cause, "     "))
+    if f.evidence:
+        out.append(f"   {st(label('evidence', lang), bold=True)}:")
+        for ln in f.evidence:
+            out.extend(_wrap(f"{label('line', lang)} {ln.number}: {ln.cite()}", "     "))
+    if f.fix:
+        out.append(f"   {st(label('fix', lang), bold=True)}:")
+        for j, step in enumerate(f.fix, 1):
+            out.extend(textwrap.wrap(safe(step.text), width=92, initial_indent=f"     {j}. ",
+                                     subsequent_indent="        "))
+            if step.powershell:
+                for ps in step.powershell.splitlines():
+                    out.append("        " + st(f"PS> {safe(ps)}", fg="cyan"))
+    if f.tradeoff:
+        out.append(f"   {st(label('tradeoff', lang), bold=True)}:")
+        out.extend(_wrap(f.tradeoff, "     "))
+    if f.confirm:
+        out.append(f"   {st(label('confirm', lang), bold=True)}:")
+        for c in f.confirm:
+            out.extend(textwrap.wrap(safe(c), width=92, initial_indent="     - ",
+                                     subsequent_indent="       "))
+    if f.references:
+        out.append(f"   {label('references', lang)}: " + " ".join(f.references))
+    return out

@@ -1,0 +1,409 @@
+"""The rule engine: load TOML rule packs, match them against Evidence, rank the findings.
+
+A pack is a TOML file with ``[pack]`` metadata and ``[[rule]]`` tables (format in
+docs/rules.md). A rule matches when any of its ``[[rule.match]]`` alternatives holds; an
+alternative holds when every criterion it names holds:
+
+``status``   any of these enhanced status codes (``5.7.520``; ``5.7.6*`` prefix;
+             ``5.7.606-649`` range of the last number; ``X.7.1`` either class 4 or 5)
+``reply``    any of these SMTP reply codes
+``text``     any of these regular expressions (case-insensitive) found in the input
+``all_text`` every one of these regular expressions found in the input
+``not_text`` none of these found (the alternative fails if one is)
+``system``   any of these systems shown by the input (``exchange-online``, ``gmail``...)
+``fact``     a table: every named fact present, with one of the listed values (``"*"``: any)
+
+Findings are ranked by specificity (what kind of criteria matched) and then by the rule's
+confidence. Patterns are checked for linear-time safety when a pack loads: no nested
+or unbounded repeats over "any character", no backreferences.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+try:  # Python 3.11+: the regex parser lives here
+    import re._parser as _sre_parse  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+from .model import Evidence, Finding, FixStep, Line
+
+LANGS = ("en", "ja")
+_TEXT_FIELDS = ("title", "cause", "why", "tradeoff")
+_WEIGHTS = {"status": 4, "text": 3, "all_text": 3, "fact": 3, "reply": 1, "system": 1}
+
+
+class RuleError(ValueError):
+    """A rule pack is malformed. The message names the pack and the rule."""
+
+
+# -- regex safety ----------------------------------------------------------------------------
+
+_WIDE = {"ANY", "NOT_LITERAL"}
+
+
+def _walk_safety(items, inside_repeat: bool, where: str) -> None:
+    for op, arg in items:
+        name = str(op)
+        if name in ("GROUPREF", "GROUPREF_EXISTS"):
+            raise RuleError(f"{where}: backreferences are not allowed")
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            lo, hi, sub = arg
+            unbounded = hi == _sre_parse.MAXREPEAT
+            if inside_repeat and hi > 1:
+                raise RuleError(f"{where}: nested repeats can backtrack catastrophically")
+            if unbounded and any(str(o) in _WIDE or (str(o) == "IN" and _negated(a))
+                                 for o, a in sub):
+                raise RuleError(f"{where}: use a bounded repeat such as .{{0,200}}, not .* / .+")
+            _walk_safety(sub, inside_repeat or hi > 1, where)
+        elif name == "SUBPATTERN":
+            _walk_safety(arg[-1], inside_repeat, where)
+        elif name == "BRANCH":
+            for alt in arg[1]:
+                _walk_safety(alt, inside_repeat, where)
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            _walk_safety(arg[1], inside_repeat, where)
+
+
+def _negated(arg) -> bool:
+    return bool(arg) and str(arg[0][0]) == "NEGATE"
+
+
+def check_linear(pattern: str, where: str = "pattern") -> None:
+    """Raise :class:`RuleError` when ``pattern`` could take more than linear time per line."""
+    try:
+        parsed = _sre_parse.parse(pattern)
+    except re.error as e:
+        raise RuleError(f"{where}: invalid regular expression: {e}") from None
+    _walk_safety(list(parsed), False, where)
+
+
+def _required_literal(pattern: str) -> str | None:
+    """A lower-case literal that any match of ``pattern`` must contain (a cheap pre-filter)."""
+    try:
+        parsed = list(_sre_parse.parse(pattern))
+    except re.error:
+        return None
+    best, run = "", []
+    for op, arg in parsed + [("END", None)]:
+        if str(op) == "LITERAL":
+            run.append(chr(arg))
+            continue
+        s = "".join(run)
+        if len(s) > len(best):
+            best = s
+        run = []
+        if str(op) in ("BRANCH", "SUBPATTERN") or str(op).endswith("REPEAT"):
+            # a literal run after an optional piece is still required; keep scanning
+            pass
+    return best.lower() if len(best) >= 4 else None
+
+
+# -- data ---------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Pattern:
+    source: str
+    regex: re.Pattern
+    literal: str | None
+
+    def search(self, ev: Evidence, hay_lower: str) -> re.Match | None:
+        if self.literal and self.literal not in hay_lower:
+            return None
+        return self.regex.search(ev.haystack())
+
+
+def _status_matcher(spec: str):
+    spec = spec.strip()
+    if spec.endswith("*"):
+        prefix = spec[:-1]
+        return lambda s: s.startswith(prefix)
+    if spec[:2].upper() == "X.":
+        tail = spec[1:]
+        return lambda s: s[1:] == tail and s[0] in "45"
+    m = re.fullmatch(r"([245]\.\d{1,3})\.(\d{1,3})-(\d{1,3})", spec)
+    if m:
+        head, lo, hi = m.group(1), int(m.group(2)), int(m.group(3))
+
+        def in_range(s: str) -> bool:
+            h, _, last = s.rpartition(".")
+            return h == head and last.isdigit() and lo <= int(last) <= hi
+
+        return in_range
+    return lambda s: s == spec
+
+
+@dataclass(slots=True)
+class Alternative:
+    status: list[tuple[str, Any]] = field(default_factory=list)
+    reply: set[str] = field(default_factory=set)
+    text: list[Pattern] = field(default_factory=list)
+    all_text: list[Pattern] = field(default_factory=list)
+    not_text: list[Pattern] = field(default_factory=list)
+    system: set[str] = field(default_factory=set)
+    fact: dict[str, list[str]] = field(default_factory=dict)
+
+    def weight(self) -> int:
+        return sum(w for k, w in _WEIGHTS.items() if getattr(self, k))
+
+
+@dataclass(slots=True)
+class Rule:
+    id: str
+    pack: str
+    reason: str
+    confidence: float
+    severity: str
+    actor: str | None
+    alternatives: list[Alternative]
+    texts: dict[str, dict[str, Any]]  # lang -> {title, cause, why, tradeoff, fix, confirm}
+    fix: list[FixStep]
+    references: list[str]
+    examples: list[str]
+    counterexamples: list[str]
+    order: int = 0
+
+    def text(self, key: str, lang: str = "en") -> Any:
+        if lang != "en":
+            v = self.texts.get(lang, {}).get(key)
+            if v:
+                return v
+        return self.texts["en"].get(key)
+
+    def fix_steps(self, lang: str = "en") -> list[FixStep]:
+        local = self.texts.get(lang, {}).get("fix") if lang != "en" else None
+        if not local:
+            return list(self.fix)
+        return [FixStep(local[i] if i < len(local) and local[i] else s.text, s.powershell)
+                for i, s in enumerate(self.fix)]
+
+
+@dataclass(slots=True)
+class RulePack:
+    name: str
+    path: str
+    description: str
+    rules: list[Rule]
+
+
+def _patterns(values: Any, where: str) -> list[Pattern]:
+    if isinstance(values, str):
+        values = [values]
+    out = []
+    for v in values or []:
+        check_linear(v, where)
+        out.append(Pattern(v, re.compile(v, re.I | re.M), _required_literal(v)))
+    return out
+
+
+def _alternative(spec: dict[str, Any], where: str) -> Alternative:
+    unknown = set(spec) - {"status", "reply", "text", "all_text", "not_text", "system", "fact"}
+    if unknown:
+        raise RuleError(f"{where}: unknown match key(s) {sorted(unknown)}")
+    alt = Alternative()
+    alt.status = [(s, _status_matcher(s)) for s in spec.get("status", [])]
+    alt.reply = {str(r) for r in spec.get("reply", [])}
+    alt.text = _patterns(spec.get("text"), where)
+    alt.all_text = _patterns(spec.get("all_text"), where)
+    alt.not_text = _patterns(spec.get("not_text"), where)
+    alt.system = set(spec.get("system", []))
+    facts = spec.get("fact", {})
+    if not isinstance(facts, dict):
+        raise RuleError(f"{where}: 'fact' must be a table")
+    alt.fact = {k: [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in facts.items()}
+    if not (alt.status or alt.reply or alt.text or alt.all_text or alt.fact or alt.system):
+        raise RuleError(f"{where}: a match alternative needs at least one criterion")
+    return alt
+
+
+def _rule(raw: dict[str, Any], pack: str, order: int) -> Rule:
+    rid = raw.get("id")
+    if not rid or not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,80}", rid):
+        raise RuleError(f"{pack}: rule id {rid!r} must be lower-case letters, digits and '-'")
+    where = f"{pack}:{rid}"
+    for key in ("title", "cause", "reason"):
+        if not raw.get(key):
+            raise RuleError(f"{where}: missing '{key}'")
+    matches = raw.get("match")
+    if isinstance(matches, dict):
+        matches = [matches]
+    if not matches:
+        raise RuleError(f"{where}: needs at least one [[rule.match]]")
+    fix = []
+    for step in raw.get("fix", []):
+        if isinstance(step, str):
+            fix.append(FixStep(step))
+        else:
+            fix.append(FixStep(step["step"], step.get("powershell")))
+    texts: dict[str, dict[str, Any]] = {"en": {k: raw.get(k) for k in _TEXT_FIELDS}}
+    texts["en"]["confirm"] = list(raw.get("confirm", []))
+    for lang in LANGS[1:]:
+        if lang in raw:
+            texts[lang] = dict(raw[lang])
+    return Rule(
+        id=rid, pack=pack, reason=raw["reason"], confidence=float(raw.get("confidence", 0.8)),
+        severity=raw.get("severity", "error"), actor=raw.get("actor"),
+        alternatives=[_alternative(m, where) for m in matches], texts=texts, fix=fix,
+        references=list(raw.get("references", [])), examples=list(raw.get("examples", [])),
+        counterexamples=list(raw.get("counterexamples", [])), order=order,
+    )
+
+
+def load_pack(path: Path | str, text: str | None = None) -> RulePack:
+    path = Path(path)
+    try:
+        data = tomllib.loads(text if text is not None else path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise RuleError(f"{path.name}: not valid TOML: {e}") from None
+    meta = data.get("pack", {})
+    name = meta.get("name", path.stem)
+    rules = [_rule(r, name, i) for i, r in enumerate(data.get("rule", []))]
+    return RulePack(name, str(path), meta.get("description", ""), rules)
+
+
+def builtin_pack_files() -> list[Path]:
+    """The packs shipped with mailcheck (installed as ``mailcheck/packs``, or ``rules/``)."""
+    try:
+        root = resources.files("mailcheck.packs")
+        files = sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(".toml"))
+        if files:
+            return files
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+        pass
+    here = Path(__file__).resolve().parent.parent / "rules"
+    return sorted(here.glob("*.toml"))
+
+
+class RuleSet:
+    """Compiled rules from one or more packs, ready to match."""
+
+    def __init__(self, packs: list[RulePack]):
+        self.packs = packs
+        self.rules = [r for p in packs for r in p.rules if p.name != "rfc3463"]
+        ids: dict[str, str] = {}
+        for r in self.rules:
+            if r.id in ids:
+                raise RuleError(f"rule id {r.id} is defined in {ids[r.id]} and {r.pack}")
+            ids[r.id] = r.pack
+
+    @classmethod
+    def load(cls, paths: list[Path] | None = None) -> RuleSet:
+        files = paths if paths is not None else [
+            p for p in builtin_pack_files() if p.name not in _DATA_FILES]
+        return cls([load_pack(p) for p in files])
+
+    def get(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    def match(self, ev: Evidence) -> list[tuple[Rule, Alternative, list[Line]]]:
+        """Every rule that matches ``ev``, best first, with the lines that made it match."""
+        hay_lower = ev.haystack().lower()
+        statuses = ev.statuses()
+        replies = ev.reply_codes()
+        hits = []
+        for rule in self.rules:
+            best = None
+            for alt in rule.alternatives:
+                cited = _match_alt(alt, ev, hay_lower, statuses, replies)
+                if cited is not None and (best is None or alt.weight() > best[0].weight()):
+                    best = (alt, cited)
+            if best:
+                hits.append((rule, best[0], best[1]))
+        hits.sort(key=lambda h: (-h[1].weight(), -h[0].confidence, h[0].order))
+        return hits
+
+
+#: Packs that are tables, not rules.
+_DATA_FILES = {"rfc3463.toml", "reasons.toml"}
+
+
+def _match_alt(alt: Alternative, ev: Evidence, hay_lower: str, statuses: set[str],
+               replies: set[str]) -> list[Line] | None:
+    cited: list[Line] = []
+    if alt.status:
+        hit = [s for s in statuses if any(m(s) for _, m in alt.status)]
+        if not hit:
+            return None
+        cited.extend(_lines_for_status(ev, set(hit)))
+    if alt.reply and not (alt.reply & replies):
+        return None
+    if alt.system:
+        names = alt.system & set(ev.systems)
+        if not names:
+            return None
+    for key, wanted in alt.fact.items():
+        have = ev.facts.get(key)
+        if have is None or have is False:
+            return None
+        values = [str(x) for x in have] if isinstance(have, (list, tuple, set)) else [str(have)]
+        if "*" not in wanted and not any(v in wanted for v in values):
+            return None
+    if alt.not_text and any(p.search(ev, hay_lower) for p in alt.not_text):
+        return None
+    if alt.text:
+        m = None
+        for p in alt.text:
+            m = p.search(ev, hay_lower)
+            if m:
+                break
+        if m is None:
+            return None
+        ln = ev.line_at(m.start())
+        if ln:
+            cited.append(ln)
+    for p in alt.all_text:
+        m = p.search(ev, hay_lower)
+        if m is None:
+            return None
+        ln = ev.line_at(m.start())
+        if ln:
+            cited.append(ln)
+    if not cited:
+        for name in alt.system & set(ev.systems):
+            if ev.systems[name]:
+                cited.append(ev.systems[name])
+    out: list[Line] = []
+    for ln in cited:
+        if ln not in out:
+            out.append(ln)
+    return out
+
+
+def _lines_for_status(ev: Evidence, statuses: set[str]) -> list[Line]:
+    out = []
+    for r in ev.replies:
+        if r.status in statuses and r.line:
+            out.append(r.line)
+            break
+    if not out:
+        for rec in ev.recipients:
+            if rec.status in statuses and rec.lines:
+                out.append(next((ln for ln in rec.lines if rec.status in ln.text), rec.lines[0]))
+                break
+    return out
+
+
+def finding_from(rule: Rule, alt: Alternative, lines: list[Line], lang: str) -> Finding:
+    return Finding(
+        rule=rule.id,
+        title=rule.text("title", lang),
+        reason=rule.reason,
+        confidence=rule.confidence,
+        cause=rule.text("cause", lang),
+        evidence=lines,
+        fix=rule.fix_steps(lang),
+        tradeoff=rule.text("tradeoff", lang),
+        confirm=list(rule.text("confirm", lang) or []),
+        references=list(rule.references),
+        severity=rule.severity,
+        actor=rule.actor,
+        pack=rule.pack,
+        score=(alt.weight(), rule.confidence),
+    )

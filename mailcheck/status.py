@@ -1,0 +1,72 @@
+"""Generic meanings of enhanced status codes (RFC 3463 + IANA registry) and reply codes.
+
+The table is data (``rules/rfc3463.toml``); this module loads it once and answers
+"what does 5.7.1 mean, in English or Japanese, and which generic reason does it imply?".
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .rules import builtin_pack_files
+
+
+def _data_file(name: str) -> Path:
+    for p in builtin_pack_files():
+        if p.name == name:
+            return p
+    raise FileNotFoundError(f"mailcheck data file {name} is missing from the installation")
+
+
+@cache
+def table() -> dict[str, Any]:
+    return tomllib.loads(_data_file("rfc3463.toml").read_text(encoding="utf-8"))
+
+
+def split(status: str) -> tuple[str, str, str] | None:
+    parts = status.split(".")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return None
+    return parts[0], parts[1], parts[2]
+
+
+def status_info(status: str) -> dict[str, Any] | None:
+    """{reason, en, ja} for ``status`` (class-independent detail), or None if unregistered."""
+    p = split(status)
+    if not p:
+        return None
+    return table()["codes"].get(f"{int(p[1])}.{int(p[2])}")
+
+
+def subject_info(status: str) -> dict[str, Any] | None:
+    p = split(status)
+    if not p:
+        return None
+    return table()["subjects"].get(str(int(p[1])))
+
+
+def class_info(code: str) -> dict[str, str] | None:
+    return table()["classes"].get(code[:1])
+
+
+def reply_info(code: str) -> dict[str, Any] | None:
+    return table()["replies"].get(code)
+
+
+def meaning(status: str | None, reply: str | None, lang: str = "en") -> str | None:
+    """A one-line meaning for a status code (preferred) or a reply code."""
+    if status:
+        info = status_info(status)
+        if info:
+            return info.get(lang) or info["en"]
+        sub = subject_info(status)
+        if sub:
+            return sub.get(lang) or sub["en"]
+    if reply:
+        info = reply_info(reply)
+        if info:
+            return info.get(lang) or info["en"]
+    return None
