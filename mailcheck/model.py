@@ -83,6 +83,7 @@ class Evidence:
     headers: list[Header] = field(default_factory=list)
     systems: dict[str, Line | None] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
+    fact_lines: dict[str, Line] = field(default_factory=dict)  # where each fact was seen
     formats: list[str] = field(default_factory=list)  # which parsers recognised something
     notes: list[str] = field(default_factory=list)  # e.g. "input truncated at 10 MiB"
     _haystack: str | None = field(default=None, repr=False)
@@ -112,6 +113,20 @@ class Evidence:
 
     def add_system(self, name: str, line: Line | None = None) -> None:
         self.systems.setdefault(name, line)
+
+    def set_fact(self, key: str, value: Any, line: Line | None = None) -> None:
+        """Record a fact (first sighting wins) and the line that showed it."""
+        self.facts.setdefault(key, value)
+        if line is not None:
+            self.fact_lines.setdefault(key, line)
+
+    def add_fact_value(self, key: str, value: Any, line: Line | None = None) -> None:
+        """Append ``value`` to the list fact ``key`` (no duplicates)."""
+        values = self.facts.setdefault(key, [])
+        if value not in values:
+            values.append(value)
+        if line is not None:
+            self.fact_lines.setdefault(key, line)
 
     def header(self, name: str) -> str | None:
         lname = name.lower()

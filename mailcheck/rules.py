@@ -65,6 +65,9 @@ def _walk_safety(items, inside_repeat: bool, where: str) -> None:
         elif name == "SUBPATTERN":
             _walk_safety(arg[-1], inside_repeat, where)
         elif name == "BRANCH":
+            if inside_repeat and not all(len(a) == 1 and str(a[0][0]) == "LITERAL"
+                                         for a in arg[1]):
+                raise RuleError(f"{where}: alternation inside a repeat can backtrack")
             for alt in arg[1]:
                 _walk_safety(alt, inside_repeat, where)
         elif name in ("ASSERT", "ASSERT_NOT"):
@@ -345,6 +348,8 @@ def _match_alt(alt: Alternative, ev: Evidence, hay_lower: str, statuses: set[str
         values = [str(x) for x in have] if isinstance(have, (list, tuple, set)) else [str(have)]
         if "*" not in wanted and not any(v in wanted for v in values):
             return None
+        if key in ev.fact_lines:
+            cited.append(ev.fact_lines[key])
     if alt.not_text and any(p.search(ev, hay_lower) for p in alt.not_text):
         return None
     if alt.text:

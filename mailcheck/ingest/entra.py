@@ -46,13 +46,11 @@ def parse(ev: Evidence) -> None:
     for ln in ev.lines:
         low = ln.text.lower()
         for m in _AADSTS.finditer(ln.text):
-            codes = ev.facts.setdefault("aadsts", [])
-            if m.group(1) not in codes:
-                codes.append(m.group(1))
+            ev.add_fact_value("aadsts", m.group(1), ln)
             ev.add_system("entra-id", ln)
         for fact, needles in _FACTS:
             if any(n in low for n in needles):
-                ev.facts.setdefault(fact, True)
+                ev.set_fact(fact, True, ln)
                 if fact != "legacy_auth":
                     ev.add_system("entra-id", ln)
     if "entra-id" in ev.systems and ev.kind == "unknown":

@@ -50,15 +50,15 @@ def parse(ev: Evidence) -> None:
         m = _STATE.search(text)
         low = text.lower()
         if m:
-            ev.facts["gmail_state"] = m.group(1)
+            ev.set_fact("gmail_state", m.group(1), ln)
             ev.add_system("gmail", ln)
             if "missed upload deadline" in low or "timeout" in low or "timed out" in low:
-                ev.facts["gmail_timeout"] = True
+                ev.set_fact("gmail_timeout", True, ln)
         if "tls negotiation failed" in low:
-            ev.facts["gmail_tls_failed"] = True
+            ev.set_fact("gmail_tls_failed", True, ln)
             ev.add_system("gmail", ln)
         if "couldn't reach server" in low or "サーバーにアクセスできませんでした" in text:
-            ev.facts["gmail_unreachable"] = True
+            ev.set_fact("gmail_unreachable", True, ln)
             ev.add_system("gmail", ln)
         c = _CODE.search(text)
         if c and ("state" in low or "server returned" in low or "返されました" in text

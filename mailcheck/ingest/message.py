@@ -27,6 +27,8 @@ MAX_LINE_CHARS = 4000
 
 _HEADER_LINE = re.compile(rb"^[!-9;-~]{1,76}:[ \t]?", re.M)  # field-name ":" (RFC 5322 ftext)
 
+_FOLD = re.compile(r"\n[ \t]{1,200}")
+
 _RETURNED_TYPES = ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers",
                    "message/global", "message/global-headers")
 _STATUS_TYPES = ("message/delivery-status", "message/global-delivery-status",
@@ -48,7 +50,7 @@ def looks_like_message(data: bytes) -> bool:
 
 def decode_header_value(value: str) -> str:
     """Decode RFC 2047 encoded words; unfold; never raise."""
-    value = value.replace("\r", "").replace("\n", " ")
+    value = _FOLD.sub(" ", value.replace("\r", "")).replace("\n", " ")
     if "=?" not in value:
         return value
     try:

@@ -22,7 +22,7 @@ STATUS = r"[245]\.\d{1,3}\.\d{1,3}"
 _STATUS_RE = re.compile(rf"(?<![\d.])#?({STATUS})(?![\d])(?!\.\d)")
 _LINE_REPLY = re.compile(
     rf"^[ \t]{{0,8}}(?:[<>]{{1,3}}[ \t]{{0,3}}|[SC]:[ \t]{{0,3}})?([245]\d\d)([ -])[ \t]{{0,3}}"
-    rf"(?:#?({STATUS})(?![\d.])[ \t]{{0,3}})?(.{{0,3000}})$"
+    rf"(?:#?({STATUS})(?![\d.])[ \t]{{0,3}})?(.{{0,4000}})"
 )
 _EMBEDDED = re.compile(rf"(?<![\d.])([245]\d\d)[ -]{{1,2}}[(#]?({STATUS})(?![\d])(?!\.\d)")
 _EMBEDDED_BARE_CODE = re.compile(

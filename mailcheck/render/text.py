@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+import unicodedata
 
 import click
 
@@ -25,11 +26,40 @@ def safe(text: str | None) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
+def _cells(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def wrap(text: str, width: int = 92, first: str = "", rest: str = "") -> list[str]:
+    """Wrap by display width: CJK characters take two cells and may break anywhere."""
+    if text.isascii():
+        return textwrap.wrap(text, width=width, initial_indent=first,
+                             subsequent_indent=rest) or [first.rstrip()]
+    lines: list[str] = []
+    line, used = first, len(first)
+    for word in re.split(r"(?<= )", text):
+        wlen = sum(_cells(c) for c in word)
+        if used + wlen > width and word.isascii() and line.strip():
+            lines.append(line.rstrip())
+            line, used = rest, len(rest)
+        for ch in word:
+            c = _cells(ch)
+            if used + c > width and line.strip():
+                lines.append(line.rstrip())
+                line, used = rest, len(rest)
+                if ch == " ":
+                    continue
+            line += ch
+            used += c
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
 def _wrap(text: str, indent: str, width: int = 92) -> list[str]:
     out = []
     for para in safe(text).split("\n"):
-        out.extend(textwrap.wrap(para, width=width, initial_indent=indent,
-                                 subsequent_indent=indent) or [indent])
+        out.extend(wrap(para, width, indent, indent) or [indent])
     return out
 
 
@@ -94,8 +124,7 @@ def _finding(f: Finding, i: int, n: int, lang: str, st) -> list[str]:
     if f.fix:
         out.append(f"   {st(label('fix', lang), bold=True)}:")
         for j, step in enumerate(f.fix, 1):
-            out.extend(textwrap.wrap(safe(step.text), width=92, initial_indent=f"     {j}. ",
-                                     subsequent_indent="        "))
+            out.extend(wrap(safe(step.text), 92, f"     {j}. ", "        "))
             if step.powershell:
                 for ps in step.powershell.splitlines():
                     out.append("        " + st(f"PS> {safe(ps)}", fg="cyan"))
@@ -105,8 +134,7 @@ def _finding(f: Finding, i: int, n: int, lang: str, st) -> list[str]:
     if f.confirm:
         out.append(f"   {st(label('confirm', lang), bold=True)}:")
         for c in f.confirm:
-            out.extend(textwrap.wrap(safe(c), width=92, initial_indent="     - ",
-                                     subsequent_indent="       "))
+            out.extend(wrap(safe(c), 92, "     - ", "       "))
     if f.references:
         out.append(f"   {label('references', lang)}: " + " ".join(f.references))
     return out
