@@ -29,10 +29,11 @@ def fail(message: str) -> None:
 
 def read_input(path: str | None) -> tuple[bytes, str]:
     if path in (None, "-"):
-        stream = click.get_binary_stream("stdin")
-        if stream.isatty():
+        stream = getattr(sys.stdin, "buffer", None) or sys.stdin
+        if sys.stdin.isatty():
             click.echo("mailcheck: reading from standard input (paste, then Ctrl-D)", err=True)
-        return stream.read(), "-"
+        data = stream.read()
+        return (data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data), "-"
     p = Path(path)
     try:
         if p.is_dir():

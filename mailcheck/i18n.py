@@ -106,3 +106,51 @@ def labels(lang: str = "en") -> dict[str, str]:
     merged = dict(LABELS["en"])
     merged.update(LABELS.get(lang, {}))
     return merged
+
+
+#: Short glosses of the generic reasons (docs/reasons.md), shown beside the reason code.
+REASONS: dict[str, tuple[str, str]] = {
+    "userunknown": ("the mailbox does not exist", "宛先のメールボックスが存在しない"),
+    "hostunknown": ("the domain does not exist or has no mail host",
+                    "宛先ドメインが存在しないかメールサーバーがない"),
+    "hasmoved": ("the mailbox has moved", "メールボックスが移動済み"),
+    "notaccept": ("the destination accepts no mail", "宛先はメールを受け付けない"),
+    "mailboxfull": ("the mailbox is full", "メールボックスが容量超過"),
+    "suspend": ("the account is disabled or suspended", "アカウントが無効・停止中"),
+    "exceedlimit": ("over a limit the recipient set", "受信者側の上限を超過"),
+    "mesgtoobig": ("the message is too large", "メッセージが大きすぎる"),
+    "filtered": ("refused by a filter", "フィルターによる拒否"),
+    "policyviolation": ("refused by a policy", "ポリシーによる拒否"),
+    "securityerror": ("a security check failed", "セキュリティ検査で拒否"),
+    "authfailure": ("SPF, DKIM or DMARC failed", "SPF・DKIM・DMARC の認証失敗"),
+    "blocked": ("the sending IP or host is blocked", "送信元 IP・ホストがブロックされている"),
+    "badreputation": ("the sender's reputation is too poor", "送信元の評判が低い"),
+    "requireptr": ("the sending IP lacks reverse DNS", "送信元 IP に逆引き DNS がない"),
+    "spamdetected": ("judged to be spam", "迷惑メールと判定"),
+    "virusdetected": ("malware was found", "マルウェアを検出"),
+    "speeding": ("sending too fast", "送信速度の制限"),
+    "toomanyconn": ("too many connections", "同時接続が多すぎる"),
+    "norelaying": ("relaying denied", "中継が拒否された"),
+    "rejected": ("the sender address was refused", "送信者アドレスが拒否された"),
+    "contenterror": ("the message format was refused", "メッセージ形式が拒否された"),
+    "notcompliantrfc": ("the message breaks the mail standards",
+                        "メッセージが規格に準拠していない"),
+    "syntaxerror": ("an SMTP command was not understood", "SMTP コマンドが理解されなかった"),
+    "systemerror": ("an error on the receiving server", "受信側サーバーのエラー"),
+    "systemfull": ("the receiving server is full", "受信側サーバーの容量不足"),
+    "mailererror": ("a local delivery program failed", "配送プログラムの失敗"),
+    "networkerror": ("a DNS or network failure", "DNS・ネットワークの障害"),
+    "expired": ("the sender gave up retrying", "送信側が再試行を断念"),
+    "onhold": ("a failure without enough detail", "詳細不足で原因を判断できない失敗"),
+    "undefined": ("a failure with no usable detail", "詳細のない失敗"),
+    "delivered": ("delivered", "配信済み"),
+    "feedback": ("a complaint report", "苦情レポート"),
+    "vacation": ("an auto-reply", "自動応答"),
+}
+
+
+def reason_label(reason: str, lang: str = "en") -> str:
+    gloss = REASONS.get(reason)
+    if not gloss:
+        return reason
+    return f"{reason} ({gloss[1] if lang == 'ja' else gloss[0]})"

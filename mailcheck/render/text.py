@@ -13,7 +13,7 @@ import unicodedata
 
 import click
 
-from ..i18n import label
+from ..i18n import label, reason_label
 from ..model import Diagnosis, Finding
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
@@ -89,7 +89,8 @@ def render_text(diag: Diagnosis, *, color: bool = False) -> str:
             hard = "" if r.hard_bounce is None else (
                 label("hard", lang) if r.hard_bounce else label("soft", lang))
             out.append(f"  {st(who, bold=True)}  {' '.join(bits)}  "
-                       f"{label('reason', lang)}: {r.reason}" + (f" ({hard})" if hard else ""))
+                       f"{label('reason', lang)}: {reason_label(r.reason, lang)}"
+                       + (f", {hard}" if hard else ""))
             if r.remote_mta:
                 out.append(f"    {label('remote_mta', lang)}: {safe(r.remote_mta)}")
             if r.diagnostic:
