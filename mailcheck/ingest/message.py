@@ -29,6 +29,12 @@ _HEADER_LINE = re.compile(rb"^[!-9;-~]{1,76}:[ \t]?", re.M)  # field-name ":" (R
 
 _FOLD = re.compile(r"\n[ \t]{1,200}")
 
+#: Field names that make a header block an RFC 5322 message rather than "Key: value" text.
+_KNOWN_FIELDS = frozenset(
+    b"from to cc subject date received return-path message-id mime-version content-type "
+    b"delivered-to reply-to sender dkim-signature authentication-results received-spf "
+    b"in-reply-to references auto-submitted content-transfer-encoding".split())
+
 _RETURNED_TYPES = ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers",
                    "message/global", "message/global-headers")
 _STATUS_TYPES = ("message/delivery-status", "message/global-delivery-status",
@@ -44,8 +50,10 @@ def looks_like_message(data: bytes) -> bool:
     lines = [ln for ln in first_block.splitlines() if ln and ln[:1] not in (b" ", b"\t")]
     if len(lines) < 2:
         return False
-    hits = sum(1 for ln in lines if _HEADER_LINE.match(ln))
-    return hits >= 2 and hits >= len(lines) * 0.8
+    names = [m.group().rstrip(b": \t").lower() for ln in lines if (m := _HEADER_LINE.match(ln))]
+    if len(names) < 2 or len(names) < len(lines) * 0.8:
+        return False
+    return any(n in _KNOWN_FIELDS or n.startswith((b"x-", b"arc-", b"list-")) for n in names)
 
 
 def decode_header_value(value: str) -> str:
