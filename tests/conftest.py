@@ -46,7 +46,7 @@ def nsd_servers(tmp_path_factory):
 
     Session-scoped: every server started is stopped, by its own PID, when the session ends.
     """
-    from nsd_server import NSDServer
+    from .nsd_server import NSDServer
 
     nsd = find_nsd()
     need(nsd, "nsd is not installed (apt-get install -y nsd)")

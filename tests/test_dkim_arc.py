@@ -11,8 +11,6 @@ import dkim as dkimpy
 import nacl.encoding
 import nacl.signing
 import pytest
-from conformance_yaml import load_all
-from conftest import SHARED, need
 
 from mailcheck.checks.arc import verify_arc
 from mailcheck.checks.dkim import dkimpy_clock, verify_dkim
@@ -23,6 +21,9 @@ from mailcheck.checks.dns import (
     TableResolver,
     ZoneResolver,
 )
+
+from .conformance_yaml import load_all
+from .conftest import SHARED, need
 
 DKIM_DIR = SHARED / "conformance" / "dkim"
 ARC_SUITE = SHARED / "conformance" / "arc" / "arc-draft-validation-tests.yml"

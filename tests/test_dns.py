@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import SHARED, need
 
 from mailcheck.checks.dns import (
     Fault,
@@ -23,6 +22,8 @@ from mailcheck.checks.dns import (
     parse_nameserver,
     replay_resolver,
 )
+
+from .conftest import SHARED, need
 
 ZONE = """$ORIGIN example.test.
 $TTL 300
@@ -175,7 +176,7 @@ def test_live_timeout_is_typed():
 def test_yaml_reader_matches_pyyaml():
     """The YAML-subset reader gives what a full YAML parser gives on the shared suites."""
     yaml = pytest.importorskip("yaml")
-    from conformance_yaml import load_all
+    from .conformance_yaml import load_all
 
     files = [SHARED / "conformance" / "spf" / "rfc7208-tests.yml",
              SHARED / "conformance" / "arc" / "arc-draft-validation-tests.yml"]

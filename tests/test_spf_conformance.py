@@ -6,12 +6,13 @@ from functools import lru_cache
 from typing import Any
 
 import pytest
-from conformance_yaml import load_all
-from conftest import SHARED, need
-from spf_suite import memory_resolver, root_zone, timeout_faults
 
 from mailcheck.checks.dns import FaultResolver, LiveResolver, TableResolver
 from mailcheck.checks.spf import check_spf
+
+from .conformance_yaml import load_all
+from .conftest import SHARED, need
+from .spf_suite import memory_resolver, root_zone, timeout_faults
 
 SUITE = SHARED / "conformance" / "spf" / "rfc7208-tests.yml"
 
