@@ -19,6 +19,12 @@ from typing import Any
 import authres
 
 _RECEIVED_SPF_KV = re.compile(r"([A-Za-z-]+)=(\"[^\"]*\"|[^;\s]+)")
+#: "method=result (comment)": authres drops comments, which carry the useful words
+#: ("body hash did not verify", "p=REJECT dis=REJECT", "sender IP is ...").
+_COMMENTED = re.compile(
+    r"\b([a-z][a-z0-9-]{1,20})\s*=\s*([a-z]{2,12})(?:\s*\(([^()]{0,400})\))?", re.I
+)
+_ACTION = re.compile(r"\baction=([a-z]{2,12})", re.I)
 _INSTANCE = re.compile(r"\s*i\s*=\s*([0-9]{1,3})\s*;")
 NO_AUTHSERV_ID = "(none)"
 
@@ -30,6 +36,8 @@ class AuthResult:
     authserv_id: str
     properties: dict[str, str] = field(default_factory=dict)  # "smtp.mailfrom": "a@b"...
     reason: str | None = None
+    comment: str | None = None
+    action: str | None = None  # Exchange Online's dmarc action=
     source: str = "Authentication-Results"
     instance: int | None = None  # ARC-Authentication-Results i=
 
@@ -54,6 +62,8 @@ class AuthResult:
             "authserv_id": self.authserv_id,
             "properties": dict(self.properties),
             "reason": self.reason,
+            "comment": self.comment,
+            "action": self.action,
             "source": self.source,
             "instance": self.instance,
             "domain": self.domain,
@@ -104,6 +114,9 @@ def _parse_ar(value: str) -> tuple[str, list[AuthResult]]:
             f"Authentication-Results: {NO_AUTHSERV_ID.strip('()')}; " + flat
         )
         header.authserv_id = NO_AUTHSERV_ID
+    comments: dict[str, list[str | None]] = {}
+    for m in _COMMENTED.finditer(flat):
+        comments.setdefault(m.group(1).lower(), []).append(m.group(3))
     out = []
     for r in header.results:
         props = {f"{p.type}.{p.name}".lower(): str(p.value) for p in r.properties}
@@ -116,6 +129,17 @@ def _parse_ar(value: str) -> tuple[str, list[AuthResult]]:
                 reason=str(r.reason) if r.reason else None,
             )
         )
+        pending = comments.get(out[-1].method)
+        if pending:
+            out[-1].comment = pending.pop(0)
+    # the action of a dmarc result follows it in the same resinfo
+    for part in flat.split(";"):
+        m = _ACTION.search(part)
+        if m and "dmarc=" in part.lower():
+            for r in out:
+                if r.method == "dmarc" and r.action is None:
+                    r.action = m.group(1).lower()
+                    break
     return str(header.authserv_id), out
 
 
