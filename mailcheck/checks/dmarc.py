@@ -244,6 +244,12 @@ def evaluate_dmarc(
         out.result = "pass"
         out.disposition = "deliver"
         return out
+    inputs = ([spf] if spf is not None else []) + list(dkim)
+    if any(i.result == "temperror" for i in inputs):
+        out.result = "temperror"
+        out.reasons.append("no aligned pass, and an SPF or DKIM check failed temporarily: "
+                           "DMARC cannot be decided until it is retried")
+        return out
     out.result = "fail"
     if record.pct >= 100 or out.policy == "none":
         out.disposition = out.policy

@@ -166,6 +166,8 @@ def parse_received(value: str, number: int = 0) -> Hop:
             hop.by_host = _first_word(val)
         elif key == "with" and hop.with_protocol is None:
             hop.with_protocol = _first_word(val)
+            if hop.with_protocol == "Microsoft" and val.startswith("Microsoft SMTP Server"):
+                hop.with_protocol = "Microsoft SMTP Server"
         elif key == "id" and hop.id is None:
             hop.id = _first_word(val)
         elif key == "for" and hop.for_address is None:
@@ -211,20 +213,26 @@ def _org(host: str | None) -> str | None:
 def boundary(hops: list[Hop]) -> Hop | None:
     """The hop where the receiving organisation took the message from outside.
 
-    The receiver is the organisation of the newest hop's ``by`` host; walking back while the
-    ``by`` hosts stay in that organisation, the oldest such hop received it from outside,
-    and its ``from_ip`` is the connecting IP the receiver saw (the one SPF is checked for).
+    The receiver is the organisation of the newest hop whose ``by`` host names one (hops
+    ``by`` a bare address are internal hand-offs). Walking back while the ``by`` hosts stay
+    in that organisation, the first hop that came from a public IP of another organisation
+    is the boundary; its ``from_ip`` is the connecting IP the receiver saw (the one SPF is
+    checked for).
     """
     if not hops:
         return None
-    receiver = _org(hops[-1].by_host)
+    receiver = next((o for o in (_org(h.by_host) for h in reversed(hops)) if o), None)
+    if receiver is None:
+        return hops[-1]
     found = hops[-1]
     for hop in reversed(hops):
-        if receiver is None or _org(hop.by_host) != receiver:
+        org = _org(hop.by_host)
+        if org is not None and org != receiver:
             break
         found = hop
-        if hop.from_ip and not _private(hop.from_ip) and _org(hop.from_rdns) != receiver:
-            if _org(hop.from_host) != receiver:
+        if hop.from_ip and not _private(hop.from_ip):
+            sender = _org(hop.from_rdns) or _org(hop.from_host)
+            if sender != receiver:
                 break
     return found
 

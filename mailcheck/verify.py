@@ -1,0 +1,301 @@
+"""``mailcheck verify``: re-check a received message's SPF, DKIM, DMARC and ARC against DNS.
+
+The message's own headers say what the receiver decided (Authentication-Results from its
+trusted authserv-id, Received-SPF, the Received hops). This module recomputes the same
+results through the injected resolver, puts them beside the receiver's, explains every
+disagreement, and runs the rules over the computed results. Every DNS answer used is
+recorded into ``Diagnosis.checks["dns"]`` so the run can be replayed (``--dns-replay``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .checks.arc import ARCResult, verify_arc
+from .checks.dkim import DKIMResult, verify_dkim
+from .checks.dmarc import AuthInput, DMARCResult, aligned, evaluate_dmarc
+from .checks.dns import RecordingResolver, Resolver
+from .checks.spf import SPFResult, check_spf
+from .diagnosis import diagnose_evidence
+from .ingest import InputError, ingest
+from .ingest.authentication import from_domain
+from .ingest.authresults import AuthHeaders, read_auth_headers
+from .ingest.received import boundary, received_chain
+from .model import Diagnosis, Evidence, Line
+from .rules import RuleSet
+
+_IP_IN_COMMENT = re.compile(r"(?:sender IP is|designates)\s+([0-9A-Fa-f:.]{3,45})")
+#: Facts the receiver's headers set that verify replaces with computed ones.
+_AUTH_FACTS = ("auth_spf", "auth_spf_domain", "auth_dkim", "auth_dkim_best", "auth_dkim_domains",
+               "dkim_failure", "auth_dmarc", "dmarc_action", "auth_alignment",
+               "auth_aligned_pass", "auth_forwarded")
+
+
+@dataclass(slots=True)
+class Envelope:
+    """What the receiver saw in the SMTP session, as far as the headers tell."""
+
+    client_ip: str | None = None
+    client_ip_from: str | None = None  # which header gave it, in words
+    mail_from: str = ""
+    mail_from_from: str | None = None
+    helo: str | None = None
+    from_domain: str | None = None
+    receiver: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+
+
+def envelope(headers: list[tuple[str, str]], auth: AuthHeaders) -> Envelope:
+    env = Envelope(from_domain=from_domain(headers), receiver=auth.receiver)
+    rspf = auth.received_spf[0] if auth.received_spf else {}
+    spf = auth.first("spf")
+    hops = received_chain(headers)
+    edge = boundary(hops)
+    if rspf.get("client-ip"):
+        env.client_ip, env.client_ip_from = rspf["client-ip"], "Received-SPF client-ip"
+    elif spf and spf.comment and _IP_IN_COMMENT.search(spf.comment):
+        m = _IP_IN_COMMENT.search(spf.comment)
+        assert m is not None
+        env.client_ip, env.client_ip_from = m.group(1).rstrip("."), "Authentication-Results (spf)"
+    elif edge and edge.from_ip:
+        env.client_ip = edge.from_ip
+        env.client_ip_from = f"Received hop {edge.number} (the receiver's boundary)"
+    return_path = next((v for n, v in headers if n.lower() == "return-path"), None)
+    if return_path is not None:
+        env.mail_from = return_path.strip().strip("<>").strip()
+        env.mail_from_from = "Return-Path"
+    elif spf and spf.properties.get("smtp.mailfrom"):
+        env.mail_from = spf.properties["smtp.mailfrom"]
+        env.mail_from_from = "Authentication-Results"
+    elif rspf.get("envelope-from"):
+        env.mail_from, env.mail_from_from = rspf["envelope-from"], "Received-SPF"
+    env.helo = rspf.get("helo") or (edge.from_host if edge else None)
+    return env
+
+
+@dataclass(slots=True)
+class Comparison:
+    method: str
+    subject: str | None  # the domain (DKIM: d=)
+    computed: str | None
+    recorded: str | None
+    explanation: str
+
+    @property
+    def agree(self) -> bool | None:
+        if self.computed is None or self.recorded is None:
+            return None
+        return self.computed == self.recorded
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"method": self.method, "subject": self.subject, "computed": self.computed,
+                "recorded": self.recorded, "agree": self.agree,
+                "explanation": self.explanation}
+
+
+def _explain_spf(spf: SPFResult | None, recorded: str | None, env: Envelope) -> str:
+    if spf is None:
+        return "SPF was not recomputed: the headers name no connecting IP"
+    if spf.result in ("temperror", "permerror"):
+        return f"mailcheck could not evaluate SPF now: {spf.problem}"
+    if recorded is None:
+        return "the receiver recorded no SPF result"
+    if spf.result == recorded:
+        return f"same result for {spf.domain} and {spf.ip}"
+    return (
+        f"the receiver said {recorded}, mailcheck computes {spf.result} for {spf.ip} "
+        f"(IP from {env.client_ip_from}): {spf.domain}'s SPF record answers differently now "
+        "than when the message arrived (it changed since), or the receiver checked another IP"
+    )
+
+
+def _explain_dkim(sig: DKIMResult, recorded: str | None) -> str:
+    if recorded is None:
+        return f"the receiver recorded no result for d={sig.domain}; mailcheck: {sig.reason}"
+    if sig.result == recorded:
+        return f"same result: {sig.reason}"
+    if "pass" not in (sig.result, recorded):
+        return (f"both say it did not pass (the receiver wrote {recorded}, mailcheck "
+                f"{sig.result}): {sig.reason}")
+    low = sig.reason.lower()
+    if recorded == "pass" and "body changed" in low:
+        why = ("the message changed after the receiver checked it (a saved or re-encoded copy, "
+               "or a gateway after the receiver's check)")
+    elif recorded == "pass" and "no key" in low:
+        why = "the key was removed or the selector retired since delivery"
+    elif recorded == "pass" and "expired" in low:
+        why = "the signature's x= expiry passed after delivery; the receiver checked it in time"
+    elif recorded == "pass" and sig.result == "temperror":
+        why = "mailcheck could not fetch the key now (DNS problem), the receiver could"
+    elif sig.result == "pass":
+        why = ("the receiver saw a different message or key (the message was changed before it "
+               "checked, or the key was published since)")
+    else:
+        why = "the key or the message differs from what the receiver had"
+    return f"the receiver said {recorded}, mailcheck computes {sig.result} ({sig.reason}): {why}"
+
+
+def compare(
+    auth: AuthHeaders, env: Envelope, spf: SPFResult | None, dkims: list[DKIMResult],
+    dmarc: DMARCResult | None, arc: ARCResult,
+) -> list[Comparison]:
+    out = []
+    rec_spf = auth.first("spf")
+    recorded_spf = rec_spf.result if rec_spf else (
+        auth.received_spf[0].get("result") if auth.received_spf else None)
+    out.append(Comparison("spf", spf.domain if spf else None, spf.result if spf else None,
+                          recorded_spf, _explain_spf(spf, recorded_spf, env)))
+    recorded_dkim = {}
+    for r in auth.all("dkim"):
+        if r.domain:
+            recorded_dkim.setdefault(r.domain, r.result)
+    for sig in dkims:
+        recorded = recorded_dkim.get((sig.domain or "").lower())
+        if recorded is None and len(dkims) == 1 and len(recorded_dkim) == 1:
+            recorded = next(iter(recorded_dkim.values()))
+        out.append(
+            Comparison("dkim", sig.domain, sig.result, recorded, _explain_dkim(sig, recorded))
+        )
+    if not dkims and recorded_dkim:
+        for dom, res in recorded_dkim.items():
+            out.append(Comparison("dkim", dom, None, res, "the message as saved has no signature"))
+    rec_dmarc = auth.first("dmarc")
+    if dmarc is not None:
+        recorded = rec_dmarc.result if rec_dmarc else None
+        if recorded is None:
+            why = "the receiver recorded no DMARC result"
+        elif recorded == dmarc.result:
+            why = "same result: " + "; ".join(dmarc.reasons[-2:])
+        else:
+            why = (f"the receiver said {recorded}, mailcheck computes {dmarc.result}: it follows "
+                   "from the SPF/DKIM differences above, or the DMARC record changed; "
+                   + "; ".join(dmarc.reasons))
+        out.append(Comparison("dmarc", dmarc.from_domain, dmarc.result, recorded, why))
+    rec_arc = auth.first("arc")
+    if arc.cv != "none" or rec_arc:
+        recorded = rec_arc.result if rec_arc else None
+        why = ("same result" if recorded == arc.cv else
+               f"the receiver said {recorded}, mailcheck computes {arc.cv}: {arc.reason}")
+        out.append(Comparison("arc", None, arc.cv, recorded, why))
+    return out
+
+
+def _computed_facts(ev: Evidence, env: Envelope, spf: SPFResult | None,
+                    dkims: list[DKIMResult], dmarc: DMARCResult | None) -> None:
+    recorded = {k: ev.facts.pop(k) for k in _AUTH_FACTS if k in ev.facts}
+    for key, value in recorded.items():
+        ev.facts[f"recorded_{key}"] = value
+    facts = ev.facts
+    if spf is not None:
+        facts["auth_spf"] = spf.result
+        facts["auth_spf_domain"] = spf.domain
+    if dkims:
+        facts["auth_dkim"] = [d.result for d in dkims]
+        facts["auth_dkim_domains"] = [d.domain or "" for d in dkims]
+        passed = [d for d in dkims if d.result == "pass"]
+        facts["auth_dkim_best"] = "pass" if passed else dkims[0].result
+        if not passed:
+            low = dkims[0].reason.lower()
+            facts["dkim_failure"] = ("body-hash" if "body changed" in low else
+                                     "key" if "key" in low else
+                                     "expired" if "expired" in low else "signature")
+    if dmarc is not None:
+        facts["auth_dmarc"] = dmarc.result
+        if dmarc.result == "fail" and dmarc.policy:
+            facts["dmarc_action"] = dmarc.policy
+    frm = env.from_domain
+    if frm:
+        passing = [spf.domain] if spf is not None and spf.result == "pass" else []
+        passing += [d.domain for d in dkims if d.result == "pass" and d.domain]
+        if passing:
+            ok = any(aligned(p, frm) for p in passing)
+            facts["auth_alignment"] = "aligned" if ok else "not-aligned"
+            if ok and (dmarc is None or dmarc.result == "pass"):
+                facts["auth_aligned_pass"] = "yes"
+    if recorded.get("auth_forwarded") and spf is not None and spf.result in ("fail", "softfail"):
+        facts["auth_forwarded"] = "yes"
+    if any(x == "temperror" for x in
+           [spf.result if spf else None, dmarc.result if dmarc else None,
+            *[d.result for d in dkims]]):
+        facts["auth_temperror"] = "yes"
+
+
+def _verify_lines(ev: Evidence, spf: SPFResult | None, dkims: list[DKIMResult],
+                  dmarc: DMARCResult | None, arc: ARCResult) -> None:
+    """The computed results as input lines, so findings can cite them like header lines."""
+    texts = []
+    if spf is not None:
+        detail = spf.problem or (f"{spf.mechanism!r} matched" if spf.mechanism else "no match")
+        texts.append(f"mailcheck verify: spf={spf.result} smtp.mailfrom={spf.domain} "
+                     f"client-ip={spf.ip} ({detail}; {spf.lookups} DNS lookups)")
+    for d in dkims:
+        texts.append(f"mailcheck verify: dkim={d.result} header.d={d.domain} "
+                     f"header.s={d.selector} ({d.reason})")
+    if dmarc is not None:
+        texts.append(f"mailcheck verify: dmarc={dmarc.result} header.from={dmarc.from_domain} "
+                     f"(policy {dmarc.policy_source or '-'}={dmarc.policy or '-'}; "
+                     f"{dmarc.reasons[-1] if dmarc.reasons else ''})")
+    if arc.cv != "none":
+        texts.append(f"mailcheck verify: arc={arc.cv} ({arc.reason})")
+    for text in texts:
+        ev.lines.append(Line("verify", len(ev.lines) + 1, text))
+    ev._haystack = None  # the searchable text changed
+    ev._starts = None
+
+
+def verify_message(
+    raw: bytes,
+    resolver: Resolver,
+    *,
+    now: float | None = None,
+    source: str = "-",
+    lang: str = "en",
+    rules: RuleSet | None = None,
+    receiver: str | None = None,
+) -> Diagnosis:
+    """Recompute authentication for ``raw`` and diagnose the result (never raises on input)."""
+    try:
+        ev = ingest(raw, source)
+    except InputError as exc:
+        return Diagnosis(source=source, kind="unknown", error=str(exc), lang=lang)
+    headers = [(h.name, h.value) for h in ev.headers]
+    auth = read_auth_headers(headers, receiver)
+    env = envelope(headers, auth)
+    rec = RecordingResolver(resolver)
+    notes = []
+    spf = None
+    if env.client_ip:
+        spf = check_spf(env.client_ip, env.mail_from, env.helo, rec, now=now)
+    else:
+        notes.append("SPF not recomputed: no connecting IP in Received-SPF, "
+                     "Authentication-Results or the Received hops")
+    dkims = verify_dkim(raw, rec, now=now)
+    arc = verify_arc(raw, rec, now=now)
+    dmarc = None
+    if env.from_domain:
+        spf_input = AuthInput(spf.result, spf.domain) if spf is not None else None
+        dmarc = evaluate_dmarc(env.from_domain, spf_input,
+                               [AuthInput(d.result, d.domain) for d in dkims], rec)
+    else:
+        notes.append("DMARC not computed: the message has no From address")
+    comparisons = compare(auth, env, spf, dkims, dmarc, arc)
+    _computed_facts(ev, env, spf, dkims, dmarc)
+    _verify_lines(ev, spf, dkims, dmarc, arc)
+    diag = diagnose_evidence(ev, lang=lang, rules=rules)
+    diag.notes.extend(notes)
+    diag.checks = {
+        "envelope": env.to_dict(),
+        "spf": spf.to_dict() if spf else None,
+        "dkim": [d.to_dict() for d in dkims],
+        "dmarc": dmarc.to_dict() if dmarc else None,
+        "arc": arc.to_dict(),
+        "comparison": [c.to_dict() for c in comparisons],
+        "received": ev.facts.get("received_hops", []),
+        "recorded": auth.to_dict(),
+        "dns": rec.to_json(),
+    }
+    return diag

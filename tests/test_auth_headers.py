@@ -1,0 +1,112 @@
+"""Reading the authentication headers without any network: hops, results, provider verdicts."""
+
+from __future__ import annotations
+
+import email
+from email.policy import compat32
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mailcheck import diagnose
+from mailcheck.ingest.antispam import decode_antispam
+from mailcheck.ingest.authresults import parse_received_spf, read_auth_headers
+from mailcheck.ingest.received import boundary, parse_received, received_chain, total_delay
+
+from .conftest import FIXTURES
+
+VERIFY = FIXTURES / "verify"
+
+
+def headers_of(name: str) -> list[tuple[str, str]]:
+    msg = email.message_from_bytes((VERIFY / name).read_bytes(), policy=compat32)
+    return [(k, str(v)) for k, v in msg.items()]
+
+
+def test_received_hops_of_the_after_fix_message():
+    hops = received_chain(headers_of("after-fix-office365.eml"))
+    assert [h.by_host for h in hops][:2] == ["mail-sor-f41.google.com",
+                                              "TYCPR01MB8000.jpnprd01.prod.outlook.com"]
+    google = hops[3]
+    assert (google.from_ip, google.by_host, google.with_protocol) == (
+        "40.107.22.51", "mx.google.com", "ESMTPS")
+    assert (google.tls_version, google.tls_cipher) == ("TLS1.2", "ECDHE-ECDSA-AES128-GCM-SHA256")
+    assert google.for_address == "hanako@gmail.com" and google.encrypted
+    assert hops[1].with_protocol == "Microsoft SMTP Server" and hops[1].from_ip == "209.85.220.41"
+    assert all(h.delay_seconds == 1.0 for h in hops[1:])
+    assert total_delay(hops) == 4.0
+    edge = boundary(hops)
+    assert edge is google  # the receiving organisation (google.com) took it from Microsoft
+
+
+def test_received_variants():
+    postfix = parse_received(
+        "from mail.example.net (mail.example.net [IPv6:2001:db8::5]) (using TLSv1.3 with cipher "
+        "TLS_AES_256_GCM_SHA384 (256/256 bits)) by mx.example.org (Postfix) with ESMTPS id "
+        "4ABC; Mon, 13 Nov 2023 10:00:00 +0900")
+    assert postfix.from_ip == "2001:db8::5" and postfix.tls_version == "TLSv1.3"
+    assert postfix.timestamp is not None and postfix.timestamp.utcoffset().total_seconds() == 32400
+    broken = parse_received("garbage ((( without structure; not a date")
+    assert broken.timestamp is None and broken.by_host is None
+
+
+def test_trusted_authserv_id_only():
+    hdrs = [
+        ("Authentication-Results", "mx.google.com; spf=pass smtp.mailfrom=a@kaisha.example"),
+        ("Authentication-Results", "evil.example; dkim=pass header.d=kaisha.example"),
+    ]
+    auth = read_auth_headers(hdrs)
+    assert auth.receiver == "mx.google.com"
+    assert [r.method for r in auth.results] == ["spf"]
+    assert [r.authserv_id for r in auth.untrusted] == ["evil.example"]
+    other = read_auth_headers(hdrs, receiver="evil.example")
+    assert [r.method for r in other.results] == ["dkim"]
+
+
+def test_exchange_online_results_without_authserv_id():
+    auth = read_auth_headers(headers_of("gmail-own-servers.eml"))
+    spf, dkim, dmarc = auth.first("spf"), auth.first("dkim"), auth.first("dmarc")
+    assert (spf.result, spf.domain, spf.comment) == ("pass", "gmail.com",
+                                                      "sender IP is 209.85.220.41")
+    assert (dkim.result, dkim.domain) == ("pass", "gmail.com")
+    assert (dmarc.result, dmarc.action, dmarc.domain) == ("fail", "quarantine", "kaisha.example")
+    assert auth.received_spf[0]["client-ip"] == "209.85.220.41"
+    assert auth.dkim_signatures[0]["d"] == "gmail.com"
+
+
+def test_received_spf():
+    parsed = parse_received_spf(
+        'Pass (mx: domain of a@b.test designates 192.0.2.1 as permitted sender) '
+        'client-ip=192.0.2.1; envelope-from="a@b.test"; helo=h.test;'
+    )
+    assert parsed["result"] == "pass" and parsed["client-ip"] == "192.0.2.1"
+    assert parsed["envelope-from"] == "a@b.test" and parsed["helo"] == "h.test"
+
+
+def test_forefront_report_in_words():
+    spam = decode_antispam(headers_of("gmail-own-servers.eml"))
+    assert spam.provider == "microsoft"
+    words = "\n".join(spam.words)
+    assert "SFV:SPM: spam" in words and "CAT:SPOOF: spoofing" in words
+    assert "SCL 5: spam" in words and "IPV:NLI" in words and "Junk Email" in words
+    assert spam.facts["scl"] == 5 and spam.facts["cat"] == "SPOOF"
+    assert "an anonymous sender" in words
+
+
+def test_diagnose_reads_headers_into_facts():
+    diag = diagnose((VERIFY / "gmail-own-servers.eml").read_bytes())
+    ev = diag.evidence
+    assert ev.facts["auth_alignment"] == "not-aligned"
+    assert ev.facts["connecting_ip"] == "209.85.220.41"
+    assert ev.facts["antispam_cat"] == "SPOOF"
+    assert diag.top.rule == "dmarc-alignment-fail"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300))
+def test_header_readers_never_raise(value):
+    parse_received(value)
+    parse_received_spf(value)
+    read_auth_headers([("Authentication-Results", value), ("ARC-Authentication-Results", value),
+                       ("Received-SPF", value), ("DKIM-Signature", value)])
+    decode_antispam([("X-Forefront-Antispam-Report", value), ("X-Microsoft-Antispam", value)])
