@@ -110,3 +110,27 @@ def test_header_readers_never_raise(value):
     read_auth_headers([("Authentication-Results", value), ("ARC-Authentication-Results", value),
                        ("Received-SPF", value), ("DKIM-Signature", value)])
     decode_antispam([("X-Forefront-Antispam-Report", value), ("X-Microsoft-Antispam", value)])
+
+
+def test_diagnose_report_shows_route_results_and_verdicts():
+    from mailcheck.render import render
+
+    diag = diagnose((VERIFY / "gmail-own-servers.eml").read_bytes())
+    data = diag.to_dict()["checks"]
+    assert data["boundary"] == {"hop": 2, "ip": "209.85.220.41"}
+    assert [r["method"] for r in data["authentication"]["results"]][:3] == ["spf", "dkim", "dmarc"]
+    text = render(diag, "text")
+    assert "Route (3 hops" in text and "connecting IP 209.85.220.41" in text
+    assert "compauth=fail reason=000: explicit failure" in text
+    assert "CAT:SPOOF" in text
+
+
+def test_bounces_keep_their_own_report():
+    # a bounce's own authentication headers are not read as the failed message's
+    bounce = (b"From: postmaster@example.org\nTo: a@b.test\nSubject: Undeliverable\n"
+              b"Authentication-Results: mx.b.test; spf=fail smtp.mailfrom=example.org\n"
+              b"Content-Type: text/plain\n\n"
+              b"Remote Server returned '550 5.1.1 User unknown'\nx@example.org\n")
+    diag = diagnose(bounce)
+    assert diag.recipients and diag.recipients[0].reason == "userunknown"
+    assert not any(f.pack == "authentication" for f in diag.findings)

@@ -58,6 +58,22 @@ AUTH_AS = {
 MAILBOX_DEST = {"I": "Inbox", "J": "Junk Email folder", "D": "Deleted Items"}
 
 
+def compauth_words(reason: str) -> str:
+    """Microsoft's composite authentication reason codes, by their first digit."""
+    if reason == "000":
+        return "explicit failure: the From domain's DMARC policy (quarantine or reject) failed"
+    if reason == "001":
+        return "implicit failure: the From domain publishes no enforcing DMARC policy"
+    first = reason[:1]
+    return {
+        "1": "pass", "7": "pass (via the tenant's trusted ARC sealers or allow lists)",
+        "2": "soft pass", "3": "not checked", "4": "bypassed (trusted sender or rule)",
+        "5": "bypassed (allowed by a transport rule or the tenant)",
+        "6": "implicit failure: the sending domain does not authenticate the message",
+        "9": "overridden by the tenant's settings",
+    }.get(first, "a reason code not documented here")
+
+
 def scl_words(scl: str) -> str:
     try:
         n = int(scl)

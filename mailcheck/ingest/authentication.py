@@ -131,6 +131,24 @@ def auth_facts(auth: AuthHeaders, headers: list[tuple[str, str]]) -> dict[str, A
     return facts
 
 
+def header_checks(ev: Evidence) -> dict[str, Any]:
+    """What the header reading found, for ``Diagnosis.checks`` (JSON and text reports)."""
+    out: dict[str, Any] = {}
+    facts = ev.facts
+    if facts.get("auth_headers"):
+        out["authentication"] = facts["auth_headers"]
+    if facts.get("received_hops"):
+        out["received"] = facts["received_hops"]
+        if "received_total_delay_seconds" in facts:
+            out["received_total_delay_seconds"] = facts["received_total_delay_seconds"]
+        if facts.get("connecting_ip"):
+            out["boundary"] = {"hop": facts.get("receiver_boundary_hop"),
+                               "ip": facts["connecting_ip"]}
+    if facts.get("antispam"):
+        out["antispam"] = facts["antispam"]
+    return out
+
+
 def parse(ev: Evidence) -> None:
     headers = [(h.name, h.value) for h in ev.headers]
     auth = read_auth_headers(headers)
