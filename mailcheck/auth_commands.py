@@ -93,9 +93,20 @@ def _verify_text(diag: Diagnosis) -> str:
         out.append(f"SPF trace ({spf['lookups']}/{LOOKUP_LIMIT} DNS lookups, "
                    f"{spf['void_lookups']}/{VOID_LIMIT} void):")
         out.extend("  " + line for line in spf["trace"])
+    answers = c.get("dns", [])
     out.append("")
-    out.append(f"DNS answers used: {len(c.get('dns', []))} (kept in --format json under "
-               "checks.dns; replay them with --dns-replay FILE)")
+    out.append(f"DNS answers used: {len(answers)} (kept in --format json under checks.dns; "
+               "replay them with --dns-replay FILE)")
+    for a in answers[:40]:
+        if a["result"] == "answer":
+            shown = "; ".join(
+                "".join(r) if isinstance(r, list) and a["type"] in ("TXT", "SPF") else str(r)
+                for r in a["records"])
+            if len(shown) > 100:
+                shown = shown[:97] + "..."
+            out.append(f"  {a['type']:5s} {a['name']}  ttl {a.get('ttl')}: {shown}")
+        else:
+            out.append(f"  {a['type']:5s} {a['name']}  {a['result']}")
     out.append("")
     return "\n".join(out) + "\n" + render(diag, "text")
 

@@ -287,15 +287,13 @@ def verify_message(
     _verify_lines(ev, spf, dkims, dmarc, arc)
     diag = diagnose_evidence(ev, lang=lang, rules=rules)
     diag.notes.extend(notes)
-    diag.checks = {
+    diag.checks.update({  # beside the header reading diagnose already put there
         "envelope": env.to_dict(),
         "spf": spf.to_dict() if spf else None,
         "dkim": [d.to_dict() for d in dkims],
         "dmarc": dmarc.to_dict() if dmarc else None,
         "arc": arc.to_dict(),
         "comparison": [c.to_dict() for c in comparisons],
-        "received": ev.facts.get("received_hops", []),
-        "recorded": auth.to_dict(),
         "dns": rec.to_json(),
-    }
+    })
     return diag

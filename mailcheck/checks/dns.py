@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import dns.exception
+import dns.message
 import dns.name
 import dns.rdataclass
 import dns.rdatatype
@@ -246,6 +247,8 @@ class LiveResolver:
             raise NoData(name, rdtype) from exc
         except dns.exception.Timeout as exc:
             raise Timeout(name, rdtype, str(exc)) from exc
+        except dns.message.Truncated as exc:
+            raise Truncated(name, rdtype, "even over TCP") from exc
         except dns.resolver.NoNameservers as exc:
             raise ServFail(name, rdtype, _short(str(exc))) from exc
         except dns.resolver.YXDOMAIN as exc:
