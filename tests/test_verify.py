@@ -178,3 +178,19 @@ def test_cli_spf_json_and_errors():
     res = runner.invoke(main, ["spf", "--ip", "1.2.3.4", "--sender", "x@y.test",
                                "--dns-zone", str(ZONE_FILES[0]), "--nameserver", "127.0.0.1"])
     assert res.exit_code == 2
+
+
+@pytest.mark.dns
+def test_cli_verify_and_spf_with_nameserver(nsd_servers):
+    server = nsd_servers({p.name.removesuffix(".zone") + ".": p.read_text() for p in ZONE_FILES})
+    runner = CliRunner()
+    res = runner.invoke(main, ["verify", str(VERIFY / "gmail-own-servers.eml"), "--nameserver",
+                               server.address, "--dns-timeout", "1", "--now", str(NOW),
+                               "--format", "json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["findings"][0]["rule"] == "dmarc-alignment-fail"
+    assert {e["name"] for e in data["checks"]["dns"]} >= {"gmail.com", "_dmarc.kaisha.example"}
+    res = runner.invoke(main, ["spf", "--ip", "40.107.22.51", "--sender", "taro@kaisha.example",
+                               "--nameserver", server.address])
+    assert res.exit_code == 0 and res.output.startswith("SPF pass")
