@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import string
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mailcheck.checks.dns import (
     Fault,
@@ -194,3 +197,19 @@ def test_cli_verify_and_spf_with_nameserver(nsd_servers):
     res = runner.invoke(main, ["spf", "--ip", "40.107.22.51", "--sender", "taro@kaisha.example",
                                "--nameserver", server.address])
     assert res.exit_code == 0 and res.output.startswith("SPF pass")
+
+
+_HEADER_NAMES = ["Authentication-Results", "Received", "Received-SPF", "DKIM-Signature",
+                 "ARC-Seal", "ARC-Authentication-Results", "From", "Return-Path",
+                 "X-Forefront-Antispam-Report"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.tuples(st.sampled_from(_HEADER_NAMES),
+                          st.text(alphabet=string.printable, max_size=120)),
+                min_size=1, max_size=6),
+       st.binary(max_size=40))
+def test_verify_never_raises_on_hostile_headers(zones, hdrs, body):
+    raw = "".join(f"{n}: {' '.join(v.split())}\n" for n, v in hdrs).encode() + b"\n" + body
+    diag = verify_message(raw, zones, now=NOW)
+    assert diag.error or "comparison" in diag.checks

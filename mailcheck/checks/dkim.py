@@ -195,8 +195,7 @@ def _verify_one(
         res.result, res.reason = "permerror", f"the key at {name} is revoked (empty p=)"
         return res
 
-    log = logging.getLogger(f"mailcheck.dkim.{id(res)}")
-    log.propagate = False
+    log = logging.Logger("mailcheck.dkim")  # unregistered: nothing accumulates per call
     handler = _Collect()
     log.addHandler(handler)
     signer = dkimpy.DKIM(message, logger=log, minkey=minkey)
