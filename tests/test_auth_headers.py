@@ -134,3 +134,12 @@ def test_bounces_keep_their_own_report():
     diag = diagnose(bounce)
     assert diag.recipients and diag.recipients[0].reason == "userunknown"
     assert not any(f.pack == "authentication" for f in diag.findings)
+
+
+def test_provider_verdicts_in_japanese():
+    from mailcheck.render import render
+
+    diag = diagnose((VERIFY / "gmail-own-servers.eml").read_bytes(), lang="ja")
+    text = render(diag, "text")
+    assert "CAT:SPOOF: スプーフィング" in text and "迷惑メール フォルダーに配信されました" in text
+    assert "受信組織の境界: ホップ 2" in text

@@ -95,7 +95,7 @@ class DKIMResult:
 
 class _Collect(logging.Handler):
     def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
+        super().__init__(logging.WARNING)  # dkimpy's errors, not its debug chatter
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:

@@ -48,7 +48,7 @@ def auth_section(diag: Diagnosis) -> list[str]:
             about = r.get("domain")
             extra = f" ({r['comment']})" if r.get("comment") else ""
             if r["method"] == "compauth" and r.get("reason"):
-                extra = f" reason={r['reason']}: {compauth_words(r['reason'])}"
+                extra = f" reason={r['reason']}: {compauth_words(r['reason'], diag.lang)}"
             out.append(f"  {r['method']}={r['result']}" + (f" [{about}]" if about else "") + extra)
         if auth.get("untrusted"):
             ids = sorted({r["authserv_id"] for r in auth["untrusted"]})
@@ -78,5 +78,6 @@ def auth_section(diag: Diagnosis) -> list[str]:
     if spam and spam.get("words"):
         out.append("")
         out.append(f"{words['verdicts']} ({spam.get('provider') or '?'}):")
-        out.extend(f"  {w}" for w in spam["words"])
+        said = spam.get("words_ja") if diag.lang == "ja" and spam.get("words_ja") else spam["words"]
+        out.extend(f"  {w}" for w in said)
     return out
