@@ -50,6 +50,17 @@ def auth_section(diag: Diagnosis) -> list[str]:
             if r["method"] == "compauth" and r.get("reason"):
                 extra = f" reason={r['reason']}: {compauth_words(r['reason'], diag.lang)}"
             out.append(f"  {r['method']}={r['result']}" + (f" [{about}]" if about else "") + extra)
+    if auth and (auth.get("dkim_signatures") or auth.get("arc_instances")):
+        if not auth.get("results"):
+            out.append("")
+        for tags in auth.get("dkim_signatures") or []:
+            shown = " ".join(f"{k}={tags[k]}" for k in ("d", "s", "a", "c", "l", "t", "x", "i")
+                             if tags.get(k))
+            heads = tags.get("h", "")
+            out.append(f"  DKIM-Signature: {shown}" + (f" h={heads}" if heads else ""))
+        if auth.get("arc_instances"):
+            out.append("  ARC sets: " + ", ".join(f"i={i}" for i in sorted(auth["arc_instances"])))
+    if auth and auth.get("results"):
         if auth.get("untrusted"):
             ids = sorted({r["authserv_id"] for r in auth["untrusted"]})
             out.append(f"  {words['untrusted']}: {', '.join(ids)}")
