@@ -69,34 +69,52 @@ def dns_options(f):
     return f
 
 
+_VERIFY_LABELS = {
+    "en": {"envelope": "Envelope", "ip": "client IP", "mailfrom": "MAIL FROM",
+           "from": "From domain", "receiver": "receiver", "check": "check",
+           "computed": "mailcheck", "recorded": "receiver", "why": "explanation",
+           "differs": "<-- differs", "trace": "SPF trace ({n}/{limit} DNS lookups, {v}/{vl} void)",
+           "dns": "DNS answers used: {n} (kept in --format json under checks.dns; "
+                  "replay them with --dns-replay FILE)"},
+    "ja": {"envelope": "エンベロープ", "ip": "接続元 IP", "mailfrom": "MAIL FROM",
+           "from": "From ドメイン", "receiver": "受信側", "check": "チェック",
+           "computed": "mailcheck", "recorded": "受信側", "why": "説明",
+           "differs": "<-- 不一致",
+           "trace": "SPF の評価経過(DNS 参照 {n}/{limit}、空の参照 {v}/{vl})",
+           "dns": "使用した DNS 応答: {n} 件(--format json の checks.dns に保存され、"
+                  "--dns-replay ファイル で再現できます)"},
+}
+
+
 def _verify_text(diag: Diagnosis) -> str:
     from .render import render
 
+    w = _VERIFY_LABELS.get(diag.lang, _VERIFY_LABELS["en"])
     c = diag.checks
     env = c.get("envelope") or {}
     out = [f"mailcheck verify: {diag.source}"]
     out.append(
-        f"Envelope: client IP {env.get('client_ip') or '?'} ({env.get('client_ip_from') or '-'}), "
-        f"MAIL FROM {env.get('mail_from') or '<>'}, From domain {env.get('from_domain') or '?'}, "
-        f"receiver {env.get('receiver') or '?'}"
+        f"{w['envelope']}: {w['ip']} {env.get('client_ip') or '?'} "
+        f"({env.get('client_ip_from') or '-'}), {w['mailfrom']} {env.get('mail_from') or '<>'}, "
+        f"{w['from']} {env.get('from_domain') or '?'}, {w['receiver']} "
+        f"{env.get('receiver') or '?'}"
     )
     out.append("")
-    out.append(f"  {'check':22s} {'mailcheck':10s} {'receiver':10s} explanation")
+    out.append(f"  {w['check']:22s} {w['computed']:10s} {w['recorded']:10s} {w['why']}")
     for cmp in c.get("comparison", []):
         label = cmp["method"].upper() + (f" {cmp['subject']}" if cmp.get("subject") else "")
-        mark = "" if cmp["agree"] in (True, None) else "  <-- differs"
+        mark = "" if cmp["agree"] in (True, None) else f"  {w['differs']}"
         out.append(f"  {label[:22]:22s} {cmp['computed'] or '-':10s} {cmp['recorded'] or '-':10s} "
                    f"{cmp['explanation']}{mark}")
     spf = c.get("spf")
     if spf:
         out.append("")
-        out.append(f"SPF trace ({spf['lookups']}/{LOOKUP_LIMIT} DNS lookups, "
-                   f"{spf['void_lookups']}/{VOID_LIMIT} void):")
+        out.append(w["trace"].format(n=spf["lookups"], limit=LOOKUP_LIMIT,
+                                     v=spf["void_lookups"], vl=VOID_LIMIT) + ":")
         out.extend("  " + line for line in spf["trace"])
     answers = c.get("dns", [])
     out.append("")
-    out.append(f"DNS answers used: {len(answers)} (kept in --format json under checks.dns; "
-               "replay them with --dns-replay FILE)")
+    out.append(w["dns"].format(n=len(answers)))
     for a in answers[:40]:
         if a["result"] == "answer":
             shown = "; ".join(

@@ -213,3 +213,11 @@ def test_verify_never_raises_on_hostile_headers(zones, hdrs, body):
     raw = "".join(f"{n}: {' '.join(v.split())}\n" for n, v in hdrs).encode() + b"\n" + body
     diag = verify_message(raw, zones, now=NOW)
     assert diag.error or "comparison" in diag.checks
+
+
+def test_cli_verify_japanese_labels():
+    res = CliRunner().invoke(main, ["verify", str(VERIFY / "gmail-own-servers.eml"),
+                                    *zone_args(), "--now", str(NOW), "--lang", "ja"])
+    assert res.exit_code == 0
+    assert "エンベロープ: 接続元 IP 209.85.220.41" in res.output
+    assert "SPF または DKIM は合格しましたが" in res.output
