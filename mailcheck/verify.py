@@ -258,6 +258,8 @@ def verify_message(
     receiver: str | None = None,
 ) -> Diagnosis:
     """Recompute authentication for ``raw`` and diagnose the result (never raises on input)."""
+    if raw.startswith(b"From "):  # an mbox separator line is not part of the message
+        raw = raw.split(b"\n", 1)[1] if b"\n" in raw else b""
     try:
         ev = ingest(raw, source)
     except InputError as exc:

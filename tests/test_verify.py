@@ -221,3 +221,10 @@ def test_cli_verify_japanese_labels():
     assert res.exit_code == 0
     assert "エンベロープ: 接続元 IP 209.85.220.41" in res.output
     assert "SPF または DKIM は合格しましたが" in res.output
+
+
+def test_mbox_separator_line_is_ignored(zones):
+    raw = b"From MAILER-DAEMON Tue Nov 14 22:13:25 2023\n" + \
+        (VERIFY / "after-fix-office365.eml").read_bytes()
+    diag = verify_message(raw, zones, now=NOW)
+    assert computed(diag)["dkim"] == "pass" and diag.top.rule == "auth-pass-aligned"
