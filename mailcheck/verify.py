@@ -20,7 +20,7 @@ from .checks.dns import RecordingResolver, Resolver
 from .checks.spf import SPFResult, check_spf
 from .diagnosis import diagnose_evidence
 from .ingest import InputError, ingest
-from .ingest.authentication import from_domain
+from .ingest.authentication import forwarded_without_srs_arc, from_domain
 from .ingest.authresults import AuthHeaders, read_auth_headers
 from .ingest.received import boundary, received_chain
 from .model import Diagnosis, Evidence, Line
@@ -185,7 +185,8 @@ def compare(
 
 
 def _computed_facts(ev: Evidence, env: Envelope, spf: SPFResult | None,
-                    dkims: list[DKIMResult], dmarc: DMARCResult | None) -> None:
+                    dkims: list[DKIMResult], dmarc: DMARCResult | None,
+                    headers: list[tuple[str, str]], has_arc: bool) -> None:
     recorded = {k: ev.facts.pop(k) for k in _AUTH_FACTS if k in ev.facts}
     for key, value in recorded.items():
         ev.facts[f"recorded_{key}"] = value
@@ -216,7 +217,8 @@ def _computed_facts(ev: Evidence, env: Envelope, spf: SPFResult | None,
             facts["auth_alignment"] = "aligned" if ok else "not-aligned"
             if ok and (dmarc is None or dmarc.result == "pass"):
                 facts["auth_aligned_pass"] = "yes"
-    if recorded.get("auth_forwarded") and spf is not None and spf.result in ("fail", "softfail"):
+    if spf is not None and forwarded_without_srs_arc(
+            headers, spf.result, env.mail_from, has_arc):
         facts["auth_forwarded"] = "yes"
     if any(x == "temperror" for x in
            [spf.result if spf else None, dmarc.result if dmarc else None,
@@ -285,7 +287,7 @@ def verify_message(
     else:
         notes.append("DMARC not computed: the message has no From address")
     comparisons = compare(auth, env, spf, dkims, dmarc, arc)
-    _computed_facts(ev, env, spf, dkims, dmarc)
+    _computed_facts(ev, env, spf, dkims, dmarc, headers, bool(auth.arc_instances))
     _verify_lines(ev, spf, dkims, dmarc, arc)
     diag = diagnose_evidence(ev, lang=lang, rules=rules)
     diag.notes.extend(notes)

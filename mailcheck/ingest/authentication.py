@@ -121,14 +121,23 @@ def auth_facts(auth: AuthHeaders, headers: list[tuple[str, str]]) -> dict[str, A
             facts["auth_alignment"] = "aligned" if ok else "not-aligned"
             if ok and (dmarc is None or dmarc.result == "pass"):
                 facts["auth_aligned_pass"] = "yes"
-    mailfrom = (spf.properties.get("smtp.mailfrom", "") if spf else "").lower()
-    forward_marks = {n.lower() for n, _ in headers} & _FORWARD_HEADERS
-    delivered = {v.strip().lower() for n, v in headers if n.lower() == "delivered-to"}
-    srs = mailfrom.startswith(("srs0=", "srs1=", "srs0+", "srs1+")) or "srs0=" in mailfrom
-    if (spf_result in ("fail", "softfail") and (forward_marks or len(delivered) > 1)
-            and not srs and not auth.arc_instances):
+    mailfrom = spf.properties.get("smtp.mailfrom", "") if spf else ""
+    if forwarded_without_srs_arc(headers, spf_result, mailfrom, bool(auth.arc_instances)):
         facts["auth_forwarded"] = "yes"
     return facts
+
+
+def forwarded_without_srs_arc(headers: list[tuple[str, str]], spf_result: str | None,
+                              mailfrom: str, has_arc: bool) -> bool:
+    """SPF failed after a forwarder re-sent the message without SRS or an ARC seal."""
+    if spf_result not in ("fail", "softfail") or has_arc:
+        return False
+    low = mailfrom.lower()
+    if low.startswith(("srs0=", "srs1=", "srs0+", "srs1+")) or "srs0=" in low:
+        return False
+    forward_marks = {n.lower() for n, _ in headers} & _FORWARD_HEADERS
+    delivered = {v.strip().lower() for n, v in headers if n.lower() == "delivered-to"}
+    return bool(forward_marks) or len(delivered) > 1
 
 
 def header_checks(ev: Evidence) -> dict[str, Any]:
