@@ -143,3 +143,14 @@ def test_provider_verdicts_in_japanese():
     text = render(diag, "text")
     assert "CAT:SPOOF: スプーフィング" in text and "迷惑メール フォルダーに配信されました" in text
     assert "受信組織の境界: ホップ 2" in text
+
+
+def test_a_bounce_from_mailer_daemon_is_not_read_for_authentication():
+    dsn = (b"Authentication-Results: mx.google.com;\n"
+           b"       dkim=pass header.i=@googlemail.com; spf=pass smtp.helo=mail.example;\n"
+           b"       dmarc=pass header.from=googlemail.com\n"
+           b"From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\n"
+           b"To: a@example.com\nSubject: Delivery Status Notification (Failure)\n\n"
+           b"Your message wasn't delivered because the mailbox is full.\n")
+    diag = diagnose(dsn)
+    assert not any(f.pack == "authentication" for f in diag.findings)

@@ -44,9 +44,23 @@ _POLICY = re.compile(r"\bp=([A-Za-z]{2,12})")
 
 def detect(ev: Evidence) -> bool:
     # a bounce's own authentication headers say nothing about the failed message
-    if ev.recipients:
+    if ev.recipients or _from_bounce_sender(ev):
         return False
     return any(h.name.lower() in _AUTH_HEADERS for h in ev.headers)
+
+
+_BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon")
+
+
+def _from_bounce_sender(ev: Evidence) -> bool:
+    """From: MAILER-DAEMON / postmaster, or an empty From: the input is a bounce."""
+    values = [h.value for h in ev.headers if h.name.lower() == "from"][:1]
+    if not values:
+        return False
+    addrs = [a for _, a in getaddresses(values)]
+    if not addrs or not addrs[0].strip("<> "):
+        return "mailer-daemon" in values[0].lower() or not addrs
+    return addrs[0].split("@")[0].lower() in _BOUNCE_SENDERS
 
 
 def from_domain(headers: list[tuple[str, str]]) -> str | None:
