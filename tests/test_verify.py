@@ -39,6 +39,7 @@ EXPECTED = {
     "body-changed-after-signing.eml": ("dkim-fail",
                                        {"spf": "pass", "dkim": "fail", "dmarc": "pass"}),
     "spoofed-dmarc-reject.eml": ("dmarc-reject", {"spf": "fail", "dmarc": "fail"}),
+    "spf-fail-unlisted-server.eml": ("spf-fail", {"spf": "fail", "dmarc": "fail"}),
 }
 
 
