@@ -184,3 +184,11 @@ def test_yaml_reader_matches_pyyaml():
     for f in files:
         text = f.read_text(encoding="utf-8")
         assert load_all(text) == list(yaml.safe_load_all(text)), f.name
+
+
+@pytest.mark.parametrize("content", ["[1, 2]", "nope", '{"checks": {"dns": [{"x": 1}]}}'])
+def test_replay_rejects_what_is_not_a_recording(tmp_path, content):
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    with pytest.raises(ValueError, match="bad.json: not"):
+        replay_resolver(path)

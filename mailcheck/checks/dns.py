@@ -322,21 +322,33 @@ def replay_resolver(recording: Iterable[Mapping[str, Any]] | str | Path) -> Tabl
     ``recording`` is the list from :meth:`RecordingResolver.to_json` (or a JSON file holding
     it, or a Diagnosis JSON whose ``checks.dns`` holds it).
     """
+    where = "the recording"
     if isinstance(recording, str | Path):
-        data = json.loads(Path(recording).read_text(encoding="utf-8"))
+        where = str(recording)
+        try:
+            data = json.loads(Path(recording).read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{where}: not JSON ({exc})") from exc
         if isinstance(data, dict):
             data = (data.get("checks") or {}).get("dns") or data.get("dns") or []
         recording = data
     table = TableResolver(strict=True)
-    for entry in recording:
-        key = (normalise(str(entry["name"])), str(entry["type"]).upper())
-        result = entry.get("result", "answer")
-        if result == "answer":
-            values = [tuple(v) if isinstance(v, list) else v for v in entry.get("records", [])]
-            table.records[key] = values
-            table.ttls[key] = entry.get("ttl")
-        else:
-            table.errors[key] = str(result)
+    try:
+        for entry in recording:
+            key = (normalise(str(entry["name"])), str(entry["type"]).upper())
+            result = entry.get("result", "answer")
+            if result == "answer":
+                values = [tuple(v) if isinstance(v, list) else v
+                          for v in entry.get("records", [])]
+                table.records[key] = values
+                table.ttls[key] = entry.get("ttl")
+            else:
+                table.errors[key] = str(result)
+    except (TypeError, KeyError, AttributeError) as exc:
+        raise ValueError(
+            f"{where}: not a mailcheck DNS recording (a list of name/type/result entries, "
+            "or a Diagnosis JSON with checks.dns)"
+        ) from exc
     return table
 
 
