@@ -138,7 +138,8 @@ def test_parse_nameserver(text, expected):
     assert parse_nameserver(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", ":53", "host:port", "127.0.0.1:99999"])
+@pytest.mark.parametrize("text", ["", ":53", "host:port", "127.0.0.1:99999", "bad:port:x",
+                                  "ns.example.com"])
 def test_parse_nameserver_rejects(text):
     with pytest.raises(ValueError):
         parse_nameserver(text)

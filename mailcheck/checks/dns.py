@@ -25,6 +25,7 @@ PTR, CNAME, NS   the target name, without the trailing dot
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -187,6 +188,11 @@ def parse_nameserver(text: str) -> tuple[str, int]:
         host, port = text, ""
     if not host:
         raise ValueError(f"no host in nameserver {text!r}")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError as exc:
+        raise ValueError(f"nameserver {text!r}: give the server's IP address "
+                         "(HOST[:PORT], [IPv6]:PORT)") from exc
     if port and not port.isdigit():
         raise ValueError(f"bad port in nameserver {text!r}")
     number = int(port) if port else 53
