@@ -261,7 +261,7 @@ class LiveResolver:
             raise ServFail(name, rdtype, "name too long after DNAME substitution") from exc
         except dns.name.NameTooLong as exc:
             raise InvalidName(name, rdtype, "longer than 255 octets") from exc
-        except (dns.name.LabelTooLong, dns.name.EmptyLabel) as exc:
+        except (dns.name.LabelTooLong, dns.name.EmptyLabel, dns.name.IDNAException) as exc:
             raise InvalidName(name, rdtype, str(exc)) from exc
         except dns.exception.DNSException as exc:
             raise ServFail(name, rdtype, _short(str(exc))) from exc

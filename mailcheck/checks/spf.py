@@ -542,6 +542,7 @@ class _Evaluation:
             return False
         if name == "ptr":
             target = target.lower()
+            self.note(f"{where}: validated names of {self.ip} under {target}?")
             names = self.validated_names()
             hit = any(n == target or n.endswith("." + target) for n in names)
             self.note(f"{where}: {'match' if hit else 'no match'} for {target}")
