@@ -154,3 +154,34 @@ def test_a_bounce_from_mailer_daemon_is_not_read_for_authentication():
            b"Your message wasn't delivered because the mailbox is full.\n")
     diag = diagnose(dsn)
     assert not any(f.pack == "authentication" for f in diag.findings)
+
+
+def test_received_as_exim_postfix_microsoft_and_google_write_it():
+    exim = parse_received(
+        "from [192.0.2.1] (helo=client.example) by mx.example.org with esmtps (TLS1.3) tls "
+        "TLS_AES_256_GCM_SHA384 (Exim 4.96) (envelope-from <a@b.test>) id 1r2s3t-000AbC-1x "
+        "for x@example.org; Tue, 14 Nov 2023 22:13:20 +0000")
+    assert (exim.from_host, exim.from_ip, exim.from_rdns) == ("client.example", "192.0.2.1", None)
+    assert (exim.tls_version, exim.tls_cipher, exim.with_protocol) == (
+        "TLS1.3", "TLS_AES_256_GCM_SHA384", "esmtps")
+    assert exim.id == "1r2s3t-000AbC-1x" and exim.for_address == "x@example.org"
+    postfix = parse_received(
+        "from mail.example.net (mail.example.net [198.51.100.7]) (using TLSv1.2 with cipher "
+        "ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits)) (No client certificate requested) by "
+        "mx.example.org (Postfix) with ESMTPS id 4SVx1Y2z3Q for <x@example.org>; "
+        "Tue, 14 Nov 2023 22:13:20 +0000 (UTC)")
+    assert (postfix.tls_version, postfix.tls_cipher) == ("TLSv1.2", "ECDHE-RSA-AES256-GCM-SHA384")
+    assert postfix.from_rdns == "mail.example.net" and postfix.encrypted
+    microsoft = parse_received(
+        "from OS3PR01MB6000.jpnprd01.prod.outlook.com (2603:1096:604:2::9) by "
+        "TYCPR01MB8000.jpnprd01.prod.outlook.com (2603:1096:400:1::5) with Microsoft SMTP Server "
+        "(version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.7002.20 via "
+        "Frontend Transport; Tue, 14 Nov 2023 13:00:02 +0000")
+    assert (microsoft.from_ip, microsoft.with_protocol, microsoft.tls_version) == (
+        "2603:1096:604:2::9", "Microsoft SMTP Server", "TLS1.2")
+    google = parse_received(
+        "from mail-sor-f41.google.com (mail-sor-f41.google.com. [209.85.220.41]) by mx.google.com "
+        "with SMTPS id a1sor123.2023.11.14.05.00.00 for <x@example.org> (Google Transport "
+        "Security); Tue, 14 Nov 2023 05:00:00 -0800 (PST)")
+    assert (google.from_ip, google.from_rdns, google.with_protocol, google.encrypted) == (
+        "209.85.220.41", "mail-sor-f41.google.com", "SMTPS", True)

@@ -18,10 +18,11 @@ from mailcheck.checks.dmarc import organizational_domain
 
 _KEYWORDS = ("from", "by", "via", "with", "id", "for")
 _BRACKET_IP = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]{2,45})\]")
-_TLS_VERSION = re.compile(
-    r"(?:version=|using\s+)(TLS\s?v?1[._]?[0-3]|TLSv1(?:\.[0-3])?|SSLv3)", re.I
-)
-_CIPHER = re.compile(r"cipher[= ]([A-Za-z0-9_-]{4,80})", re.I)
+#: TLS versions as Microsoft (TLS1_2), Google (TLS1_3), Postfix (TLSv1.3), Exim (TLS1.3) write them
+_TLS_VERSION = re.compile(r"\b(TLS ?v?1(?:[._][0-3])?|SSLv3)\b")  # upper case: not a host name
+#: "cipher=X" (Microsoft, Google), "with cipher X" (Postfix), "tls X" (Exim)
+_CIPHER = re.compile(r"(?:cipher[= ]|\btls )([A-Za-z0-9_-]{4,80})", re.I)
+_HELO = re.compile(r"\bhelo=([^\s()]{1,253})", re.I)
 
 
 @dataclass(slots=True)
@@ -160,6 +161,12 @@ def parse_received(value: str, number: int = 0) -> Hop:
             hop.from_ip = _ip_in(val)
             inner = val[val.find("(") + 1 :] if "(" in val else ""
             rdns = inner.split()[0].rstrip(".") if inner.split() else None
+            helo = _HELO.search(val)
+            if helo:  # Exim: "from [192.0.2.1] (helo=name)" or "from name ([ip] helo=name)"
+                if hop.from_host is None or hop.from_host.startswith("["):
+                    hop.from_host = helo.group(1)
+                if rdns and rdns.lower().startswith("helo="):
+                    rdns = None
             if rdns and not rdns.startswith("[") and not _valid_ip(rdns.strip("()")):
                 hop.from_rdns = rdns.strip("()")
         elif key == "by" and hop.by_host is None:
