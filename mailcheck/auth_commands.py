@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -56,13 +58,14 @@ def build_resolver(zones: tuple[str, ...], replay: str | None, nameserver: str |
     raise AssertionError("unreachable")
 
 
-def dns_options(f):
+def dns_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The DNS options verify and spf share."""
     f = click.option("--dns-timeout", type=float, default=3.0, show_default=True,
                      help="Seconds to wait for one DNS answer (live DNS).")(f)
     f = click.option("--nameserver", metavar="HOST[:PORT]",
                      help="Ask this DNS server instead of the system's resolvers.")(f)
     f = click.option("--dns-replay", "replay", metavar="FILE", type=click.Path(dir_okay=False),
-                     help="Answer from the DNS answers recorded in a earlier --format json run.")(f)
+                     help="Answer from the DNS answers of an earlier --format json run.")(f)
     f = click.option("--dns-zone", "zones", multiple=True, metavar="FILE",
                      type=click.Path(dir_okay=False),
                      help="Answer from this RFC 1035 zone file (repeatable); no network.")(f)
