@@ -185,3 +185,12 @@ def test_received_as_exim_postfix_microsoft_and_google_write_it():
         "Security); Tue, 14 Nov 2023 05:00:00 -0800 (PST)")
     assert (google.from_ip, google.from_rdns, google.with_protocol, google.encrypted) == (
         "209.85.220.41", "mail-sor-f41.google.com", "SMTPS", True)
+
+
+def test_hops_with_unknown_time_zone_still_compare():
+    # found on the sisimai corpus: "-0000" parses to a naive time, the others to aware ones
+    hops = received_chain([
+        ("Received", "from b.test by c.test with ESMTP; Tue, 14 Nov 2023 22:13:30 +0000"),
+        ("Received", "from a.test by b.test with ESMTP; Tue, 14 Nov 2023 22:13:20 -0000"),
+    ])
+    assert hops[1].delay_seconds == 10.0 and total_delay(hops) == 10.0

@@ -10,7 +10,7 @@ import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -151,8 +151,11 @@ def parse_received(value: str, number: int = 0) -> Hop:
         body, date = text, ""
     try:
         hop.timestamp = parsedate_to_datetime(date.strip()) if date.strip() else None
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         hop.timestamp = None
+    if hop.timestamp is not None and hop.timestamp.tzinfo is None:
+        # "-0000" (RFC 5322: time zone unknown) parses naive; read it as UTC so hops compare
+        hop.timestamp = hop.timestamp.replace(tzinfo=UTC)
     clauses, comments = _split(body)
     hop.comments = comments
     for key, val in clauses:
