@@ -194,3 +194,17 @@ def test_hops_with_unknown_time_zone_still_compare():
         ("Received", "from a.test by b.test with ESMTP; Tue, 14 Nov 2023 22:13:20 -0000"),
     ])
     assert hops[1].delay_seconds == 10.0 and total_delay(hops) == 10.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["+0000", "-0000", "+0900", "-0800", "PST", "", "GMT"]),
+                          st.integers(min_value=0, max_value=10**9)), max_size=5),
+       st.text(max_size=40))
+def test_received_chain_never_raises(stamps, junk):
+    from email.utils import formatdate
+
+    values = [("Received", f"from a by b {junk}; {formatdate(t)[:-6]} {tz}")
+              for tz, t in stamps]
+    hops = received_chain(values)
+    total_delay(hops)
+    boundary(hops)
