@@ -142,9 +142,11 @@ def _verify_text(diag: Diagnosis) -> str:
 @click.option("--receiver", metavar="AUTHSERV-ID",
               help="Trust Authentication-Results from this authserv-id (default: the topmost).")
 @click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
+@click.option("--rules", "rules_dirs", multiple=True, metavar="PATH",
+              help="Extra rule pack (file or folder of .toml), repeatable.")
 def verify_cmd(file: str, zones: tuple[str, ...], replay: str | None, nameserver: str | None,
                dns_timeout: float, fmt: str, now: str | None, receiver: str | None,
-               lang: str) -> None:
+               lang: str, rules_dirs: tuple[str, ...]) -> None:
     """Re-check a received message's SPF, DKIM, DMARC and ARC against DNS.
 
     Shows mailcheck's result beside what the receiver recorded, explains every
@@ -156,9 +158,12 @@ def verify_cmd(file: str, zones: tuple[str, ...], replay: str | None, nameserver
         raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     except OSError as exc:
         _fail(f"{file}: cannot read ({exc.strerror or exc})")
+    from .cli import load_rules  # the same rule loading as diagnose --rules
+
+    rules = load_rules(rules_dirs)
     resolver = build_resolver(zones, replay, nameserver, dns_timeout)
     diag = verify_message(raw, resolver, now=_parse_now(now), source=file, lang=lang,
-                          receiver=receiver)
+                          receiver=receiver, rules=rules)
     if diag.error:
         _fail(f"{file}: {diag.error}")
     if fmt == "json":

@@ -229,3 +229,16 @@ def test_mbox_separator_line_is_ignored(zones):
         (VERIFY / "after-fix-office365.eml").read_bytes()
     diag = verify_message(raw, zones, now=NOW)
     assert computed(diag)["dkim"] == "pass" and diag.top.rule == "auth-pass-aligned"
+
+
+def test_cli_verify_with_an_own_rule_pack(tmp_path):
+    pack = tmp_path / "own.toml"
+    pack.write_text(
+        '[pack]\nname = "own"\n[[rule]]\nid = "own-gmail-sendas"\ntitle = "Ours"\n'
+        'cause = "Sent by Gmail for our domain"\nreason = "authfailure"\nconfidence = 0.99\n'
+        'examples = ["x"]\n[[rule.match]]\nfact = { auth_dmarc = "fail", '
+        'auth_alignment = "not-aligned", antispam_cat = "SPOOF" }\ntext = ["CAT:SPOOF"]\n')
+    res = CliRunner().invoke(main, ["verify", str(VERIFY / "gmail-own-servers.eml"),
+                                    *zone_args(), "--now", str(NOW), "--rules", str(pack),
+                                    "--format", "json"])
+    assert json.loads(res.output)["findings"][0]["rule"] == "own-gmail-sendas"
