@@ -97,58 +97,115 @@ class Comparison:
                 "explanation": self.explanation}
 
 
-def _explain_spf(spf: SPFResult | None, recorded: str | None, env: Envelope) -> str:
+#: The sentences of the comparison, in English and Japanese. The technical detail inside
+#: them (a DKIM reason, a DMARC reason, an SPF problem) stays as the check wrote it.
+_SAY: dict[str, dict[str, str]] = {
+    "en": {
+        "spf_none": "SPF was not recomputed: the headers name no connecting IP",
+        "spf_error": "mailcheck could not evaluate SPF now: {problem}",
+        "no_record": "the receiver recorded no {method} result",
+        "spf_same": "same result for {domain} and {ip}",
+        "spf_differs": "the receiver said {recorded}, mailcheck computes {computed} for {ip} "
+                       "(IP from {source}): {domain}'s SPF record answers differently now than "
+                       "when the message arrived (it changed since), or the receiver checked "
+                       "another IP",
+        "dkim_none": "the receiver recorded no result for d={domain}; mailcheck: {reason}",
+        "same": "same result: {reason}",
+        "both_fail": "both say it did not pass (the receiver wrote {recorded}, mailcheck "
+                     "{computed}): {reason}",
+        "differs": "the receiver said {recorded}, mailcheck computes {computed} ({reason}): {why}",
+        "why_body": "the message changed after the receiver checked it (a saved or re-encoded "
+                    "copy, or a gateway after the receiver's check)",
+        "why_key": "the key was removed or the selector retired since delivery",
+        "why_expired": "the signature's x= expiry passed after delivery; the receiver checked "
+                       "it in time",
+        "why_temp": "mailcheck could not fetch the key now (DNS problem), the receiver could",
+        "why_we_pass": "the receiver saw a different message or key (the message was changed "
+                       "before it checked, or the key was published since)",
+        "why_other": "the key or the message differs from what the receiver had",
+        "unsigned": "the message as saved has no signature",
+        "dmarc_differs": "it follows from the SPF/DKIM differences above, or the DMARC record "
+                         "changed; {reasons}",
+        "arc_same": "same result",
+    },
+    "ja": {
+        "spf_none": "SPF は再計算していません: ヘッダーに接続元 IP がありません",
+        "spf_error": "mailcheck は現在 SPF を評価できませんでした: {problem}",
+        "no_record": "受信側は {method} の結果を記録していません",
+        "spf_same": "同じ結果です({domain}、{ip})",
+        "spf_differs": "受信側は {recorded}、mailcheck は {ip} について {computed} です"
+                       "(IP の出所: {source})。{domain} の SPF レコードが受信時から変わったか、"
+                       "受信側が別の IP を確認しました",
+        "dkim_none": "受信側は d={domain} の結果を記録していません。mailcheck: {reason}",
+        "same": "同じ結果です: {reason}",
+        "both_fail": "どちらも合格していません(受信側 {recorded}、mailcheck {computed}): {reason}",
+        "differs": "受信側は {recorded}、mailcheck は {computed} です({reason}): {why}",
+        "why_body": "受信側の確認後にメッセージが変わりました(保存や再エンコードされたコピー、"
+                    "または受信側の確認後のゲートウェイ)",
+        "why_key": "配信後に鍵が削除されたか、セレクターが廃止されました",
+        "why_expired": "配信後に署名の有効期限(x=)が過ぎました。受信側は期限内に確認しています",
+        "why_temp": "mailcheck は現在鍵を取得できません(DNS の問題)。受信側は取得できました",
+        "why_we_pass": "受信側は別のメッセージか鍵を見ていました(確認前にメッセージが変わった、"
+                       "または鍵がその後公開された)",
+        "why_other": "鍵かメッセージが受信側の時点と異なります",
+        "unsigned": "保存されたメッセージには署名がありません",
+        "dmarc_differs": "上の SPF/DKIM の違いによるものか、DMARC レコードが変わりました。"
+                         "{reasons}",
+        "arc_same": "同じ結果です",
+    },
+}
+
+
+def _explain_spf(spf: SPFResult | None, recorded: str | None, env: Envelope,
+                 say: dict[str, str]) -> str:
     if spf is None:
-        return "SPF was not recomputed: the headers name no connecting IP"
+        return say["spf_none"]
     if spf.result in ("temperror", "permerror"):
-        return f"mailcheck could not evaluate SPF now: {spf.problem}"
+        return say["spf_error"].format(problem=spf.problem)
     if recorded is None:
-        return "the receiver recorded no SPF result"
+        return say["no_record"].format(method="SPF")
     if spf.result == recorded:
-        return f"same result for {spf.domain} and {spf.ip}"
-    return (
-        f"the receiver said {recorded}, mailcheck computes {spf.result} for {spf.ip} "
-        f"(IP from {env.client_ip_from}): {spf.domain}'s SPF record answers differently now "
-        "than when the message arrived (it changed since), or the receiver checked another IP"
-    )
+        return say["spf_same"].format(domain=spf.domain, ip=spf.ip)
+    return say["spf_differs"].format(recorded=recorded, computed=spf.result, ip=spf.ip,
+                                     source=env.client_ip_from, domain=spf.domain)
 
 
-def _explain_dkim(sig: DKIMResult, recorded: str | None) -> str:
+def _explain_dkim(sig: DKIMResult, recorded: str | None, say: dict[str, str]) -> str:
     if recorded is None:
-        return f"the receiver recorded no result for d={sig.domain}; mailcheck: {sig.reason}"
+        return say["dkim_none"].format(domain=sig.domain, reason=sig.reason)
     if sig.result == recorded:
-        return f"same result: {sig.reason}"
+        return say["same"].format(reason=sig.reason)
     if "pass" not in (sig.result, recorded):
-        return (f"both say it did not pass (the receiver wrote {recorded}, mailcheck "
-                f"{sig.result}): {sig.reason}")
+        return say["both_fail"].format(recorded=recorded, computed=sig.result, reason=sig.reason)
     low = sig.reason.lower()
     if recorded == "pass" and "body changed" in low:
-        why = ("the message changed after the receiver checked it (a saved or re-encoded copy, "
-               "or a gateway after the receiver's check)")
+        why = say["why_body"]
     elif recorded == "pass" and "no key" in low:
-        why = "the key was removed or the selector retired since delivery"
+        why = say["why_key"]
     elif recorded == "pass" and "expired" in low:
-        why = "the signature's x= expiry passed after delivery; the receiver checked it in time"
+        why = say["why_expired"]
     elif recorded == "pass" and sig.result == "temperror":
-        why = "mailcheck could not fetch the key now (DNS problem), the receiver could"
+        why = say["why_temp"]
     elif sig.result == "pass":
-        why = ("the receiver saw a different message or key (the message was changed before it "
-               "checked, or the key was published since)")
+        why = say["why_we_pass"]
     else:
-        why = "the key or the message differs from what the receiver had"
-    return f"the receiver said {recorded}, mailcheck computes {sig.result} ({sig.reason}): {why}"
+        why = say["why_other"]
+    return say["differs"].format(recorded=recorded, computed=sig.result, reason=sig.reason,
+                                 why=why)
 
 
 def compare(
     auth: AuthHeaders, env: Envelope, spf: SPFResult | None, dkims: list[DKIMResult],
-    dmarc: DMARCResult | None, arc: ARCResult,
+    dmarc: DMARCResult | None, arc: ARCResult, lang: str = "en",
 ) -> list[Comparison]:
+    """Each computed result beside the receiver's, with the difference explained."""
+    say = _SAY.get(lang, _SAY["en"])
     out = []
     rec_spf = auth.first("spf")
     recorded_spf = rec_spf.result if rec_spf else (
         auth.received_spf[0].get("result") if auth.received_spf else None)
     out.append(Comparison("spf", spf.domain if spf else None, spf.result if spf else None,
-                          recorded_spf, _explain_spf(spf, recorded_spf, env)))
+                          recorded_spf, _explain_spf(spf, recorded_spf, env, say)))
     recorded_dkim = {}
     for r in auth.all("dkim"):
         if r.domain:
@@ -158,28 +215,30 @@ def compare(
         if recorded is None and len(dkims) == 1 and len(recorded_dkim) == 1:
             recorded = next(iter(recorded_dkim.values()))
         out.append(
-            Comparison("dkim", sig.domain, sig.result, recorded, _explain_dkim(sig, recorded))
+            Comparison("dkim", sig.domain, sig.result, recorded,
+                       _explain_dkim(sig, recorded, say))
         )
     if not dkims and recorded_dkim:
         for dom, res in recorded_dkim.items():
-            out.append(Comparison("dkim", dom, None, res, "the message as saved has no signature"))
+            out.append(Comparison("dkim", dom, None, res, say["unsigned"]))
     rec_dmarc = auth.first("dmarc")
     if dmarc is not None:
         recorded = rec_dmarc.result if rec_dmarc else None
         if recorded is None:
-            why = "the receiver recorded no DMARC result"
+            why = say["no_record"].format(method="DMARC")
         elif recorded == dmarc.result:
-            why = "same result: " + "; ".join(dmarc.reasons[-2:])
+            why = say["same"].format(reason="; ".join(dmarc.reasons[-2:]))
         else:
-            why = (f"the receiver said {recorded}, mailcheck computes {dmarc.result}: it follows "
-                   "from the SPF/DKIM differences above, or the DMARC record changed; "
-                   + "; ".join(dmarc.reasons))
+            why = say["differs"].format(
+                recorded=recorded, computed=dmarc.result, reason=dmarc.policy or "-",
+                why=say["dmarc_differs"].format(reasons="; ".join(dmarc.reasons)))
         out.append(Comparison("dmarc", dmarc.from_domain, dmarc.result, recorded, why))
     rec_arc = auth.first("arc")
     if arc.cv != "none" or rec_arc:
         recorded = rec_arc.result if rec_arc else None
-        why = ("same result" if recorded == arc.cv else
-               f"the receiver said {recorded}, mailcheck computes {arc.cv}: {arc.reason}")
+        why = (say["arc_same"] if recorded == arc.cv else
+               say["differs"].format(recorded=recorded, computed=arc.cv, reason=arc.reason,
+                                     why=say["why_other"]))
         out.append(Comparison("arc", None, arc.cv, recorded, why))
     return out
 
@@ -286,7 +345,7 @@ def verify_message(
                                [AuthInput(d.result, d.domain) for d in dkims], rec)
     else:
         notes.append("DMARC not computed: the message has no From address")
-    comparisons = compare(auth, env, spf, dkims, dmarc, arc)
+    comparisons = compare(auth, env, spf, dkims, dmarc, arc, lang)
     _computed_facts(ev, env, spf, dkims, dmarc, headers, bool(auth.arc_instances))
     _verify_lines(ev, spf, dkims, dmarc, arc)
     diag = diagnose_evidence(ev, lang=lang, rules=rules)
