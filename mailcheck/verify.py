@@ -171,12 +171,13 @@ def _explain_spf(spf: SPFResult | None, recorded: str | None, env: Envelope,
 
 
 def _explain_dkim(sig: DKIMResult, recorded: str | None, say: dict[str, str]) -> str:
+    reason = sig.reason_ja if say is _SAY["ja"] and sig.reason_ja else sig.reason
     if recorded is None:
-        return say["dkim_none"].format(domain=sig.domain, reason=sig.reason)
+        return say["dkim_none"].format(domain=sig.domain, reason=reason)
     if sig.result == recorded:
-        return say["same"].format(reason=sig.reason)
+        return say["same"].format(reason=reason)
     if "pass" not in (sig.result, recorded):
-        return say["both_fail"].format(recorded=recorded, computed=sig.result, reason=sig.reason)
+        return say["both_fail"].format(recorded=recorded, computed=sig.result, reason=reason)
     low = sig.reason.lower()
     if recorded == "pass" and "body changed" in low:
         why = say["why_body"]
@@ -190,7 +191,7 @@ def _explain_dkim(sig: DKIMResult, recorded: str | None, say: dict[str, str]) ->
         why = say["why_we_pass"]
     else:
         why = say["why_other"]
-    return say["differs"].format(recorded=recorded, computed=sig.result, reason=sig.reason,
+    return say["differs"].format(recorded=recorded, computed=sig.result, reason=reason,
                                  why=why)
 
 
@@ -223,15 +224,16 @@ def compare(
             out.append(Comparison("dkim", dom, None, res, say["unsigned"]))
     rec_dmarc = auth.first("dmarc")
     if dmarc is not None:
+        reasons = dmarc.reasons_ja if lang == "ja" else dmarc.reasons
         recorded = rec_dmarc.result if rec_dmarc else None
         if recorded is None:
             why = say["no_record"].format(method="DMARC")
         elif recorded == dmarc.result:
-            why = say["same"].format(reason="; ".join(dmarc.reasons[-2:]))
+            why = say["same"].format(reason="; ".join(reasons[-2:]))
         else:
             why = say["differs"].format(
                 recorded=recorded, computed=dmarc.result, reason=dmarc.policy or "-",
-                why=say["dmarc_differs"].format(reasons="; ".join(dmarc.reasons)))
+                why=say["dmarc_differs"].format(reasons="; ".join(reasons)))
         out.append(Comparison("dmarc", dmarc.from_domain, dmarc.result, recorded, why))
     rec_arc = auth.first("arc")
     if arc.cv != "none" or rec_arc:

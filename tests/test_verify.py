@@ -223,6 +223,7 @@ def test_cli_verify_japanese_labels():
     assert "エンベロープ: 接続元 IP 209.85.220.41" in res.output
     assert "SPF または DKIM は合格しましたが" in res.output
     assert "同じ結果です(gmail.com、209.85.220.41)" in res.output
+    assert "DKIM は d=gmail.com で合格: kaisha.example と不一致" in res.output
 
 
 def test_mbox_separator_line_is_ignored(zones):

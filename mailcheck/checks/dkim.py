@@ -88,6 +88,10 @@ class DKIMResult:
     timestamp: int | None = None  # t=
     expires: int | None = None  # x=
     key_bits: int | None = None
+    reason_ja: str = ""
+
+    def set(self, result: str, reason: str, reason_ja: str) -> None:
+        self.result, self.reason, self.reason_ja = result, reason, reason_ja
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
@@ -136,17 +140,20 @@ def _describe(tags: dict[bytes, bytes], index: int) -> DKIMResult:
     )
 
 
-def _classify(message: str) -> tuple[str, str]:
+def _classify(message: str) -> tuple[str, str, str]:
+    """(result, reason, reason in Japanese) for one of dkimpy's error messages."""
     low = message.lower()
     if "body hash mismatch" in low:
-        return "fail", "the body changed after signing (body hash mismatch)"
+        return ("fail", "the body changed after signing (body hash mismatch)",
+                "署名後に本文が変わりました(本文ハッシュの不一致)")
     if "x= value is past" in low:
-        return "fail", "the signature has expired (x= is in the past)"
+        return ("fail", "the signature has expired (x= is in the past)",
+                "署名の有効期限が切れています(x= が過去)")
     if "in the future" in low:
-        return "permerror", "the signature's t= lies in the future"
+        return ("permerror", "the signature's t= lies in the future", "署名の t= が未来の時刻です")
     if "public key too small" in low:
-        return "permerror", f"the key is too small ({message})"
-    return "permerror", message
+        return ("permerror", f"the key is too small ({message})", f"鍵が小さすぎます({message})")
+    return "permerror", message, message
 
 
 def verify_dkim(
@@ -160,7 +167,8 @@ def verify_dkim(
     try:
         signer = dkimpy.DKIM(message, minkey=minkey)
     except Exception as exc:  # noqa: BLE001 - a message dkimpy cannot even parse
-        return [DKIMResult(0, "permerror", f"the message could not be parsed: {exc}")]
+        return [DKIMResult(0, "permerror", f"the message could not be parsed: {exc}",
+                           reason_ja=f"メッセージを解析できません: {exc}")]
     headers = [v for k, v in signer.headers if k.lower() == b"dkim-signature"]
     results = []
     for index, value in enumerate(headers):
@@ -174,7 +182,8 @@ def _verify_one(
     tags = signature_tags(value)
     res = _describe(tags, index)
     if not res.domain or not res.selector:
-        res.result, res.reason = "permerror", "the signature lacks d= or s= (malformed)"
+        res.set("permerror", "the signature lacks d= or s= (malformed)",
+                "署名に d= または s= がありません(形式の誤り)")
         return res
     name = key_name(res.selector, res.domain)
     try:
@@ -182,17 +191,21 @@ def _verify_one(
         key = answer.txt_strings()
     except DNSError as err:
         if is_void(err):
-            res.result = "permerror"
-            res.reason = f"no key published at {name} ({err.kind}): key missing or selector wrong"
+            res.set("permerror",
+                    f"no key published at {name} ({err.kind}): key missing or selector wrong",
+                    f"{name} に鍵が公開されていません({err.kind}): 鍵がないかセレクターの誤り")
         else:
-            res.result, res.reason = "temperror", f"the key could not be fetched: {err.describe()}"
+            res.set("temperror", f"the key could not be fetched: {err.describe()}",
+                    f"鍵を取得できませんでした: {err.describe()}")
         return res
     if not key or not key[0].strip():
-        res.result, res.reason = "permerror", f"the TXT record at {name} is empty"
+        res.set("permerror", f"the TXT record at {name} is empty",
+                f"{name} の TXT レコードが空です")
         return res
     key_tags = signature_tags(key[0].encode("latin-1"))
     if b"p" in key_tags and not key_tags[b"p"].strip():
-        res.result, res.reason = "permerror", f"the key at {name} is revoked (empty p=)"
+        res.set("permerror", f"the key at {name} is revoked (empty p=)",
+                f"{name} の鍵は失効しています(p= が空)")
         return res
 
     log = logging.Logger("mailcheck.dkim")  # unregistered: nothing accumulates per call
@@ -203,24 +216,26 @@ def _verify_one(
         with dkimpy_clock(now):
             ok = signer.verify(idx=index, dnsfunc=txt_lookup(resolver))
     except dkimpy.DKIMException as exc:
-        res.result, res.reason = _classify(str(exc))
+        res.set(*_classify(str(exc)))
         return res
     except Exception as exc:  # noqa: BLE001 - never a traceback for bad input
-        res.result, res.reason = "permerror", f"dkimpy could not check it: {exc}"
+        res.set("permerror", f"dkimpy could not check it: {exc}", f"dkimpy で検証できません: {exc}")
         return res
     finally:
         log.removeHandler(handler)
     res.key_bits = getattr(signer, "keysize", None)
     if ok:
-        res.result, res.reason = "pass", f"signature verified with the key at {name}"
+        res.set("pass", f"signature verified with the key at {name}",
+                f"{name} の鍵で署名を検証しました")
     elif handler.messages:
-        res.result, res.reason = _classify(handler.messages[-1])
+        res.set(*_classify(handler.messages[-1]))
         if res.result == "permerror" and "key" not in res.reason.lower():
-            res.reason = f"the key at {name} is unusable: {res.reason}"
+            res.set(res.result, f"the key at {name} is unusable: {res.reason}",
+                    f"{name} の鍵は使用できません: {res.reason}")
     else:
-        res.result = "fail"
-        res.reason = (
-            "the header signature does not verify: signed header fields changed after "
-            "signing, or the published key is not the signing key"
-        )
+        res.set("fail",
+                "the header signature does not verify: signed header fields changed after "
+                "signing, or the published key is not the signing key",
+                "ヘッダーの署名が検証できません: 署名後に署名対象のヘッダーが変わったか、"
+                "公開鍵が署名に使った鍵ではありません")
     return res

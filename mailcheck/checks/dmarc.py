@@ -121,6 +121,11 @@ class DMARCResult:
     spf_aligned: bool = False
     dkim_aligned: bool = False
     reasons: list[str] = field(default_factory=list)
+    reasons_ja: list[str] = field(default_factory=list)
+
+    def say(self, en: str, ja: str) -> None:
+        self.reasons.append(en)
+        self.reasons_ja.append(ja)
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
@@ -142,11 +147,11 @@ def _lookup_record(name: str, resolver: Resolver) -> tuple[list[DMARCRecord], st
 
 def discover(
     from_domain: str, resolver: Resolver
-) -> tuple[DMARCRecord | None, str | None, str | None, list[str]]:
-    """RFC 7489 6.6.3: (record, where found, temperror text, notes)."""
+) -> tuple[DMARCRecord | None, str | None, str | None, list[tuple[str, str]]]:
+    """RFC 7489 6.6.3: (record, where found, temperror text, notes in English and Japanese)."""
     from_domain = from_domain.rstrip(".").lower()
     org = organizational_domain(from_domain)
-    notes: list[str] = []
+    notes: list[tuple[str, str]] = []
     names = [f"_dmarc.{from_domain}"]
     if org != from_domain:
         names.append(f"_dmarc.{org}")
@@ -155,11 +160,13 @@ def discover(
         if temp:
             return None, name, temp, notes
         if len(records) > 1:
-            notes.append(f"{name} holds {len(records)} DMARC records; DMARC is not applied")
+            notes.append((f"{name} holds {len(records)} DMARC records; DMARC is not applied",
+                          f"{name} に DMARC レコードが {len(records)} 個あるため "
+                          "DMARC は適用されません"))
             return None, name, None, notes
         if records:
             return records[0], name, None, notes
-        notes.append(f"no DMARC record at {name}")
+        notes.append((f"no DMARC record at {name}", f"{name} に DMARC レコードはありません"))
     return None, None, None, notes
 
 
@@ -189,19 +196,24 @@ def evaluate_dmarc(
     org = organizational_domain(from_domain)
     out = DMARCResult("none", from_domain, org)
     record, where, temp, notes = discover(from_domain, resolver)
-    out.reasons.extend(notes)
+    for note in notes:
+        out.say(*note)
     out.record, out.record_at = record, where
     if temp:
         out.result = "temperror"
-        out.reasons.append(f"the DMARC record could not be fetched: {temp}")
+        out.say(f"the DMARC record could not be fetched: {temp}",
+                f"DMARC レコードを取得できませんでした: {temp}")
         return out
     if record is None:
-        out.reasons.append(f"{from_domain} publishes no DMARC policy: DMARC result none")
+        out.say(f"{from_domain} publishes no DMARC policy: DMARC result none",
+                f"{from_domain} は DMARC ポリシーを公開していません: DMARC の結果は none")
         return out
-    out.reasons.extend(f"record problem: {p}" for p in record.problems)
+    for problem in record.problems:
+        out.say(f"record problem: {problem}", f"レコードの問題: {problem}")
     if record.p is None:
         out.result = "permerror"
-        out.reasons.append(f"the DMARC record at {where} has no usable p= policy")
+        out.say(f"the DMARC record at {where} has no usable p= policy",
+                f"{where} の DMARC レコードに有効な p= ポリシーがありません")
         return out
 
     # which policy applies to this From domain
@@ -215,30 +227,32 @@ def evaluate_dmarc(
         out.policy, out.policy_source = record.p, "p"
 
     # alignment
-    mode_spf = "strict" if record.aspf == "s" else "relaxed"
-    mode_dkim = "strict" if record.adkim == "s" else "relaxed"
+    mode = {"s": ("strict", "厳密"), "r": ("relaxed", "緩和")}
     if spf is not None and spf.result == "pass":
         out.spf_aligned = aligned(spf.domain, from_domain, record.aspf)
-        out.reasons.append(
-            f"SPF passed for {spf.domain}: "
-            + ("aligned" if out.spf_aligned else "NOT aligned")
-            + f" with {from_domain} ({mode_spf} alignment)"
-        )
+        en, ja = mode[record.aspf]
+        out.say(f"SPF passed for {spf.domain}: "
+                + ("aligned" if out.spf_aligned else "NOT aligned")
+                + f" with {from_domain} ({en} alignment)",
+                f"SPF は {spf.domain} で合格: {from_domain} と"
+                + ("一致" if out.spf_aligned else "不一致") + f"({ja}アライメント)")
     elif spf is not None:
-        out.reasons.append(f"SPF did not pass ({spf.result} for {spf.domain or '?'})")
+        out.say(f"SPF did not pass ({spf.result} for {spf.domain or '?'})",
+                f"SPF は不合格({spf.domain or '?'} で {spf.result})")
     for sig in dkim:
         if sig.result != "pass":
-            out.reasons.append(f"DKIM d={sig.domain or '?'} did not pass ({sig.result})")
+            out.say(f"DKIM d={sig.domain or '?'} did not pass ({sig.result})",
+                    f"DKIM d={sig.domain or '?'} は不合格({sig.result})")
             continue
         ok = aligned(sig.domain, from_domain, record.adkim)
         out.dkim_aligned = out.dkim_aligned or ok
-        out.reasons.append(
-            f"DKIM passed for d={sig.domain}: "
-            + ("aligned" if ok else "NOT aligned")
-            + f" with {from_domain} ({mode_dkim} alignment)"
-        )
+        en, ja = mode[record.adkim]
+        out.say(f"DKIM passed for d={sig.domain}: " + ("aligned" if ok else "NOT aligned")
+                + f" with {from_domain} ({en} alignment)",
+                f"DKIM は d={sig.domain} で合格: {from_domain} と"
+                + ("一致" if ok else "不一致") + f"({ja}アライメント)")
     if not dkim:
-        out.reasons.append("the message carries no DKIM signature")
+        out.say("the message carries no DKIM signature", "メッセージに DKIM 署名がありません")
 
     if out.spf_aligned or out.dkim_aligned:
         out.result = "pass"
@@ -247,8 +261,10 @@ def evaluate_dmarc(
     inputs = ([spf] if spf is not None else []) + list(dkim)
     if any(i.result == "temperror" for i in inputs):
         out.result = "temperror"
-        out.reasons.append("no aligned pass, and an SPF or DKIM check failed temporarily: "
-                           "DMARC cannot be decided until it is retried")
+        out.say("no aligned pass, and an SPF or DKIM check failed temporarily: "
+                "DMARC cannot be decided until it is retried",
+                "一致した合格がなく、SPF か DKIM が一時的に失敗しました: "
+                "再試行するまで DMARC は決まりません")
         return out
     out.result = "fail"
     if record.pct >= 100 or out.policy == "none":
@@ -258,9 +274,10 @@ def evaluate_dmarc(
             f"{out.policy} for {record.pct}% of failing messages, "
             f"{_LOWER[out.policy]} for the rest (pct={record.pct})"
         )
-    out.reasons.append(
-        f"neither SPF nor DKIM passed aligned with {from_domain}: DMARC fails and the "
-        f"domain asks receivers to {out.policy} ({out.policy_source}={out.policy}"
-        f"{'' if record.pct >= 100 else f', pct={record.pct}'})"
-    )
+    pct = "" if record.pct >= 100 else f", pct={record.pct}"
+    out.say(f"neither SPF nor DKIM passed aligned with {from_domain}: DMARC fails and the "
+            f"domain asks receivers to {out.policy} ({out.policy_source}={out.policy}{pct})",
+            f"SPF も DKIM も {from_domain} と一致して合格していません: DMARC は不合格で、"
+            f"ドメインは受信側に {out.policy} を求めています"
+            f"({out.policy_source}={out.policy}{pct})")
     return out
