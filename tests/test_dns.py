@@ -193,3 +193,18 @@ def test_replay_rejects_what_is_not_a_recording(tmp_path, content):
     path.write_text(content)
     with pytest.raises(ValueError, match="bad.json: not"):
         replay_resolver(path)
+
+
+def test_zone_wildcards():
+    zr = ZoneResolver.from_text(
+        "$ORIGIN w.test.\n$TTL 60\n@ IN SOA ns hostmaster 1 1 1 1 1\n@ IN NS ns\n"
+        "ns IN A 127.0.0.1\n*.dyn IN TXT \"v=spf1 -all\"\nhost.dyn IN A 192.0.2.1\n"
+        "sub.other IN A 192.0.2.2\n")
+    assert zr.query("anything.dyn.w.test", "TXT").txt_strings() == ["v=spf1 -all"]
+    assert zr.query("a.b.dyn.w.test", "TXT").txt_strings() == ["v=spf1 -all"]
+    with pytest.raises(NoData):
+        zr.query("x.dyn.w.test", "MX")  # the wildcard owns the name, not the type
+    with pytest.raises(NoData):
+        zr.query("host.dyn.w.test", "TXT")  # an existing name is not covered by the wildcard
+    with pytest.raises(NXDomain):
+        zr.query("x.other.w.test", "TXT")  # closest encloser other.w.test has no wildcard

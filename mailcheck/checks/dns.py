@@ -408,6 +408,8 @@ class ZoneResolver:
             if node is None:
                 if any(n.is_subdomain(current) for n in zone.nodes):
                     raise NoData(name, rdtype)  # an empty non-terminal
+                node = self._wildcard(zone, current)
+            if node is None:
                 raise NXDomain(name, rdtype)
             rds = node.get_rdataset(dns.rdataclass.IN, wanted)
             if rds is not None:
@@ -419,6 +421,21 @@ class ZoneResolver:
                 continue
             raise NoData(name, rdtype)
         raise ServFail(name, rdtype, "CNAME chain is too long (a loop?)")
+
+    @staticmethod
+    def _wildcard(zone: dns.zone.Zone, name: dns.name.Name) -> Any:
+        """RFC 4592: the ``*`` node under the closest encloser of ``name``, if there is one."""
+        parent = name.parent()
+        while parent.is_subdomain(zone.origin):
+            star = zone.get_node(dns.name.Name((b"*",) + parent.labels))
+            if star is not None:
+                return star
+            exists = zone.get_node(parent) is not None or any(
+                n.is_subdomain(parent) and n != name for n in zone.nodes)
+            if exists or parent == zone.origin:
+                return None  # the closest encloser has no wildcard
+            parent = parent.parent()
+        return None
 
     def _zone_for(self, name: dns.name.Name) -> dns.zone.Zone | None:
         for zone in self._zones:
