@@ -195,11 +195,14 @@ def test_replay_rejects_what_is_not_a_recording(tmp_path, content):
         replay_resolver(path)
 
 
+WILDCARD_ZONE = (
+    "$ORIGIN w.test.\n$TTL 60\n@ IN SOA ns hostmaster 1 1 1 1 1\n@ IN NS ns\n"
+    "ns IN A 127.0.0.1\n*.dyn IN TXT \"v=spf1 -all\"\nhost.dyn IN A 192.0.2.1\n"
+    "sub.other IN A 192.0.2.2\n")
+
+
 def test_zone_wildcards():
-    zr = ZoneResolver.from_text(
-        "$ORIGIN w.test.\n$TTL 60\n@ IN SOA ns hostmaster 1 1 1 1 1\n@ IN NS ns\n"
-        "ns IN A 127.0.0.1\n*.dyn IN TXT \"v=spf1 -all\"\nhost.dyn IN A 192.0.2.1\n"
-        "sub.other IN A 192.0.2.2\n")
+    zr = ZoneResolver.from_text(WILDCARD_ZONE)
     assert zr.query("anything.dyn.w.test", "TXT").txt_strings() == ["v=spf1 -all"]
     assert zr.query("a.b.dyn.w.test", "TXT").txt_strings() == ["v=spf1 -all"]
     with pytest.raises(NoData):
@@ -208,3 +211,29 @@ def test_zone_wildcards():
         zr.query("host.dyn.w.test", "TXT")  # an existing name is not covered by the wildcard
     with pytest.raises(NXDomain):
         zr.query("x.other.w.test", "TXT")  # closest encloser other.w.test has no wildcard
+
+
+@pytest.mark.dns
+def test_zone_resolver_agrees_with_nsd(nsd_servers):
+    """The offline resolver gives the answers (or the errors) a real server gives."""
+    server = nsd_servers({"example.test.": ZONE, "w.test.": WILDCARD_ZONE})
+    live = LiveResolver([server.address], timeout=0.5, retries=0)
+    offline = ZoneResolver.from_text(ZONE)
+    wild = ZoneResolver.from_text(WILDCARD_ZONE)
+    questions = [
+        (offline, "example.test", "MX"), (offline, "alias.example.test", "A"),
+        (offline, "split.example.test", "TXT"), (offline, "nothere.example.test", "A"),
+        (offline, "mail.example.test", "TXT"), (offline, "deep.example.test", "A"),
+        (wild, "anything.dyn.w.test", "TXT"), (wild, "a.b.dyn.w.test", "TXT"),
+        (wild, "x.dyn.w.test", "MX"), (wild, "host.dyn.w.test", "TXT"),
+        (wild, "x.other.w.test", "TXT"),
+    ]
+
+    def outcome(resolver, name, rdtype):
+        try:
+            return sorted(map(str, resolver.query(name, rdtype).records))
+        except (NXDomain, NoData, ServFail) as err:
+            return err.kind
+
+    for resolver, name, rdtype in questions:
+        assert outcome(resolver, name, rdtype) == outcome(live, name, rdtype), (name, rdtype)
