@@ -326,8 +326,7 @@ class _Evaluation:
         try:
             return self.resolver.query(name, rdtype)
         except InvalidName as err:
-            self.note(f"{rdtype} {name}: not a valid DNS name, treated as no answer")
-            del err
+            self.note(f"{rdtype} {name}: not a valid DNS name ({err.detail}), treated as no answer")
             return None
         except DNSError as err:
             if is_void(err):
