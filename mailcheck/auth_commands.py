@@ -144,9 +144,15 @@ def _verify_text(diag: Diagnosis) -> str:
 @click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
 @click.option("--rules", "rules_dirs", multiple=True, metavar="PATH",
               help="Extra rule pack (file or folder of .toml), repeatable.")
+@click.option("--ip", "client_ip", metavar="IP",
+              help="Check SPF for this SMTP client IP instead of the one in the headers.")
+@click.option("--mail-from", metavar="ADDR",
+              help="Check SPF for this envelope sender instead of Return-Path.")
+@click.option("--helo", metavar="NAME", help="The HELO name to use with --ip.")
 def verify_cmd(file: str, zones: tuple[str, ...], replay: str | None, nameserver: str | None,
                dns_timeout: float, fmt: str, now: str | None, receiver: str | None,
-               lang: str, rules_dirs: tuple[str, ...]) -> None:
+               lang: str, rules_dirs: tuple[str, ...], client_ip: str | None,
+               mail_from: str | None, helo: str | None) -> None:
     """Re-check a received message's SPF, DKIM, DMARC and ARC against DNS.
 
     Shows mailcheck's result beside what the receiver recorded, explains every
@@ -163,7 +169,8 @@ def verify_cmd(file: str, zones: tuple[str, ...], replay: str | None, nameserver
     rules = load_rules(rules_dirs)
     resolver = build_resolver(zones, replay, nameserver, dns_timeout)
     diag = verify_message(raw, resolver, now=_parse_now(now), source=file, lang=lang,
-                          receiver=receiver, rules=rules)
+                          receiver=receiver, rules=rules, client_ip=client_ip,
+                          mail_from=mail_from, helo=helo)
     if diag.error:
         _fail(f"{file}: {diag.error}")
     if fmt == "json":

@@ -319,8 +319,16 @@ def verify_message(
     lang: str = "en",
     rules: RuleSet | None = None,
     receiver: str | None = None,
+    client_ip: str | None = None,
+    mail_from: str | None = None,
+    helo: str | None = None,
 ) -> Diagnosis:
-    """Recompute authentication for ``raw`` and diagnose the result (never raises on input)."""
+    """Recompute authentication for ``raw`` and diagnose the result (never raises on input).
+
+    ``client_ip``, ``mail_from`` and ``helo`` override what the headers say about the SMTP
+    session, e.g. to check a copy from the Sent folder (it has no receiver's headers) as if
+    it left from a given server.
+    """
     if raw.startswith(b"From "):  # an mbox separator line is not part of the message
         raw = raw.split(b"\n", 1)[1] if b"\n" in raw else b""
     try:
@@ -330,6 +338,12 @@ def verify_message(
     headers = [(h.name, h.value) for h in ev.headers]
     auth = read_auth_headers(headers, receiver)
     env = envelope(headers, auth)
+    if client_ip:
+        env.client_ip, env.client_ip_from = client_ip.strip(), "--ip"
+    if mail_from is not None:
+        env.mail_from, env.mail_from_from = mail_from.strip().strip("<>"), "--mail-from"
+    if helo:
+        env.helo = helo
     rec = RecordingResolver(resolver)
     notes = []
     spf = None
@@ -337,7 +351,7 @@ def verify_message(
         spf = check_spf(env.client_ip, env.mail_from, env.helo, rec, now=now)
     else:
         notes.append("SPF not recomputed: no connecting IP in Received-SPF, "
-                     "Authentication-Results or the Received hops")
+                     "Authentication-Results or the Received hops (give one with --ip)")
     dkims = verify_dkim(raw, rec, now=now)
     arc = verify_arc(raw, rec, now=now)
     dmarc = None

@@ -244,3 +244,19 @@ def test_cli_verify_with_an_own_rule_pack(tmp_path):
                                     *zone_args(), "--now", str(NOW), "--rules", str(pack),
                                     "--format", "json"])
     assert json.loads(res.output)["findings"][0]["rule"] == "own-gmail-sendas"
+
+
+def test_sent_folder_copy_checked_for_a_given_ip(zones):
+    """A copy from the Sent folder has no receiver's headers: --ip / --mail-from supply them."""
+    raw = (VERIFY / "after-fix-office365.eml").read_bytes()
+    signed_part = raw[raw.index(b"DKIM-Signature:"):]
+    bare = verify_message(signed_part, zones, now=NOW)
+    assert computed(bare)["spf"] is None and "give one with --ip" in " ".join(bare.notes)
+    via_exo = verify_message(signed_part, zones, now=NOW, client_ip="40.107.22.51",
+                             mail_from="taro@kaisha.example")
+    assert computed(via_exo) == {"spf": "pass", "dkim": "pass", "dmarc": "pass"}
+    assert via_exo.top.rule == "auth-pass-aligned"
+    res = CliRunner().invoke(main, ["verify", "-", *zone_args(), "--now", str(NOW),
+                                    "--ip", "209.85.220.41", "--mail-from", "taro@kaisha.example"],
+                             input=signed_part)
+    assert "SPF kaisha.example     fail" in res.output  # Gmail's IP is not in kaisha's SPF
