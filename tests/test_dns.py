@@ -237,3 +237,14 @@ def test_zone_resolver_agrees_with_nsd(nsd_servers):
 
     for resolver, name, rdtype in questions:
         assert outcome(resolver, name, rdtype) == outcome(live, name, rdtype), (name, rdtype)
+
+
+def test_missing_system_resolver_config_is_a_plain_error(monkeypatch):
+    import dns.resolver as dr
+
+    def broken(*args, **kwargs):
+        raise dr.NoResolverConfiguration("no nameservers")
+
+    monkeypatch.setattr(dr, "Resolver", broken)
+    with pytest.raises(ValueError, match="give --nameserver"):
+        LiveResolver()

@@ -219,7 +219,12 @@ class LiveResolver:
             self._resolver.nameservers = [host for host, _ in parsed]
             self._resolver.port = parsed[0][1]
         else:
-            self._resolver = dns.resolver.Resolver()
+            try:
+                self._resolver = dns.resolver.Resolver()
+            except dns.exception.DNSException as exc:
+                raise ValueError(
+                    f"no usable system DNS configuration ({exc}); give --nameserver HOST[:PORT]"
+                ) from exc
         self._resolver.timeout = timeout
         # dnspython's lifetime bounds all tries of one query together
         self._resolver.lifetime = timeout * (retries + 1)
