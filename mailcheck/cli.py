@@ -184,5 +184,10 @@ def batch_cmd(paths: tuple[str, ...], fmt: str, output: str | None, lang: str,
     sys.exit(EXIT_SOME_FAILED if errors else EXIT_OK)
 
 
+from .auth_commands import register as _register_auth_commands  # noqa: E402
+
+_register_auth_commands(main)  # verify, spf (issue 4)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

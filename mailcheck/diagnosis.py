@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from . import reasons, status
 from .ingest import InputError, ingest
+from .ingest.authentication import header_checks
 from .model import (
     Diagnosis,
     Evidence,
@@ -49,6 +50,7 @@ def diagnose_evidence(ev: Evidence, *, lang: str = "en", rules: RuleSet | None =
     ruleset = rules or default_rules()
     diag = Diagnosis(source=ev.source, kind=ev.kind, lang=lang, systems=list(ev.systems),
                      notes=list(ev.notes), evidence=ev)
+    diag.checks.update(header_checks(ev))  # hops, auth results, provider verdicts (issue 4)
     findings: dict[str, Finding] = {}
     for rule, alt, lines in ruleset.match(ev):
         findings[rule.id] = finding_from(rule, alt, lines, lang)

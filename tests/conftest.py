@@ -30,3 +30,34 @@ def shared_path(*parts: str) -> Path:
     p = SHARED.joinpath(*parts)
     need(p.exists(), f"{p} is not available (../shared beside the repository)")
     return p
+
+
+# --- issue 4 (authentication checks): a real NSD on loopback -------------------------------
+def find_nsd() -> str | None:
+    import shutil
+
+    sbin = os.pathsep.join(["/usr/sbin", "/usr/local/sbin"])
+    return shutil.which("nsd", path=os.environ.get("PATH", "") + os.pathsep + sbin)
+
+
+@pytest.fixture(scope="session")
+def nsd_servers(tmp_path_factory):
+    """Start NSD servers on loopback on demand: ``start(zones) -> NSDServer``.
+
+    Session-scoped: every server started is stopped, by its own PID, when the session ends.
+    """
+    from .nsd_server import NSDServer
+
+    nsd = find_nsd()
+    need(nsd, "nsd is not installed (apt-get install -y nsd)")
+    servers = []
+
+    def start(zones: dict[str, str]) -> NSDServer:
+        server = NSDServer(nsd, tmp_path_factory.mktemp("nsd"), zones).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+# --- end issue 4 ---------------------------------------------------------------------------

@@ -11,13 +11,13 @@ from __future__ import annotations
 from types import ModuleType
 
 from ..model import Evidence, RecipientEvidence
-from . import dsn, entra, exchange, gmail_sendas, replies
+from . import authentication, dsn, entra, exchange, gmail_sendas, replies
 from .decode import MAX_INPUT_BYTES, InputError, to_text
 from .message import LineSink, looks_like_message, parse_message
 from .systems import detect_systems
 
 #: Format parsers, most specific first. Each may add to what earlier ones found.
-FORMATS: list[ModuleType] = [dsn, exchange, gmail_sendas, entra]
+FORMATS: list[ModuleType] = [dsn, exchange, gmail_sendas, entra, authentication]
 
 __all__ = ["ingest", "InputError", "FORMATS"]
 

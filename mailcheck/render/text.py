@@ -15,6 +15,7 @@ import click
 
 from ..i18n import label, reason_label
 from ..model import Diagnosis, Finding
+from .authentication import auth_section
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
 
@@ -95,6 +96,8 @@ def render_text(diag: Diagnosis, *, color: bool = False) -> str:
                 out.append(f"    {label('remote_mta', lang)}: {safe(r.remote_mta)}")
             if r.diagnostic:
                 out.extend(_wrap(f"{label('diagnostic', lang)}: {r.diagnostic}", "    "))
+
+    out.extend(auth_section(diag))  # issue 4: auth results, route, provider verdicts
 
     out.append("")
     if not diag.findings:
