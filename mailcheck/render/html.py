@@ -1,0 +1,339 @@
+"""The HTML report: one self-contained file a helpdesk engineer attaches to a ticket.
+
+Bounce content is attacker-controlled, so the page is built to keep it inert:
+
+- jinja2 with autoescaping on for every template; nothing from the input is marked safe.
+- A Content-Security-Policy meta tag: nothing may be fetched (``default-src 'none'``),
+  the one inline stylesheet and the one inline script are allowed by their SHA-256 hash,
+  so an injected ``<style>``/``<script>`` would not run even if escaping failed.
+- No inline event handlers and no ``style=`` attributes anywhere; links only for the rule
+  packs' reference URLs, never for URLs found in the input.
+
+Other pages (the batch summary, verify and probe reports) extend ``base.html.j2`` through
+:func:`render_page`, which supplies the stylesheet, the script and the CSP. The view model
+is built here in Python, so the templates only lay it out and a schema change in
+``diag.checks`` falls back to a generic key/value table instead of breaking the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+import markupsafe
+
+from .. import __version__
+from ..i18n import labels
+from ..model import Diagnosis, Finding, Line
+
+#: Lines of input shown before and after a cited evidence line.
+CONTEXT_LINES = 2
+#: A hop slower than this is flagged "slow" in the route timeline.
+SLOW_HOP_SECONDS = 300
+#: Generic rendering of unknown check shapes stops descending here.
+MAX_DEPTH = 6
+#: Recipients named in the verdict sentence before "and N more".
+VERDICT_RECIPIENTS = 2
+
+SEVERITY_ICONS = {"error": "✖", "warning": "⚠", "info": "ℹ"}
+_KNOWN_CHECKS = ("hops", "auth", "dns", "probe")
+
+
+# -- the page shell: template environment, stylesheet, script, CSP ---------------------------
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("mailcheck.render", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["severity_icon"] = lambda sev: SEVERITY_ICONS.get(sev, "•")
+    return env
+
+
+def _asset(name: str) -> str:
+    return resources.files("mailcheck.render").joinpath("templates", name).read_text("utf-8")
+
+
+def _sha256(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+
+
+@cache
+def page_assets() -> dict[str, Any]:
+    """The inline stylesheet and script, and the CSP that allows exactly those two."""
+    css = _asset("report.css")
+    script = _asset("report.js")
+    csp = (f"default-src 'none'; style-src '{_sha256(css)}'; script-src '{_sha256(script)}'; "
+           "img-src data:; base-uri 'none'; form-action 'none'")
+    # Our own static assets, inlined verbatim (escaping them would break them and their hash).
+    return {"css": markupsafe.Markup(css), "script": markupsafe.Markup(script), "csp": csp}
+
+
+def render_page(template: str, *, lang: str = "en", title: str, redacted: bool = False,
+                **context: Any) -> str:
+    """Render ``template`` (which extends ``base.html.j2``) into a complete HTML page.
+
+    The base template needs ``lang``, ``L`` (the labels), ``title``, ``redacted`` and the
+    page assets; callers pass their own data as keyword arguments.
+    """
+    tmpl = environment().get_template(template)
+    return tmpl.render(lang=lang, L=labels(lang), title=title, redacted=redacted,
+                       page=page_assets(), version=__version__, **context)
+
+
+# -- the diagnosis report --------------------------------------------------------------------
+
+def render_html(diag: Diagnosis) -> str:
+    """The diagnosis as one self-contained HTML page in ``diag.lang``."""
+    view = report_view(diag)
+    return render_page("report.html.j2", lang=diag.lang, title=view["verdict"],
+                       redacted=diag.redacted, r=view)
+
+
+def report_view(diag: Diagnosis) -> dict[str, Any]:
+    """Everything the report template shows, as plain dicts, lists and strings."""
+    L = labels(diag.lang)
+    lines = diag.evidence.lines if diag.evidence else []
+    findings = [_finding_view(f, lines, L) for f in diag.findings]
+    top = diag.top
+    first_step = top.fix[0] if top and top.fix else None
+    checks = dict(diag.checks or {})
+    return {
+        "source": diag.source,
+        "kind": L.get(f"kind.{diag.kind}", diag.kind),
+        "verdict": verdict(diag),
+        "error": diag.error,
+        "severity": top.severity if top else None,
+        "actor": (L.get(f"actor.{top.actor}", top.actor) if top and top.actor
+                  else L["report.actor_unknown"]) if top else None,
+        "first_step": {"text": first_step.text, "powershell": first_step.powershell}
+        if first_step else None,
+        "findings": findings,
+        "recipients": [r.to_dict() | {"reason_hard": _hardness(r.hard_bounce, L)}
+                       for r in diag.recipients],
+        "systems": list(diag.systems),
+        "notes": list(diag.notes),
+        "hops": _hops_view(checks.pop("hops", None), L) if "hops" in checks else None,
+        "auth": _auth_view(checks.pop("auth", None), L) if "auth" in checks else None,
+        "dns": _dns_view(checks.pop("dns", None)) if "dns" in checks else None,
+        "probe": _generic(checks.pop("probe", None)) if "probe" in checks else None,
+        "other_checks": [{"name": str(k), "value": _generic(v)} for k, v in checks.items()],
+        "raw": [{"number": ln.number, "part": ln.part, "text": ln.text} for ln in lines],
+        "nothing": L["nothing"] if diag.kind == "unknown" or not (
+            diag.recipients or diag.systems) else L["no_cause"],
+    }
+
+
+def verdict(diag: Diagnosis) -> str:
+    """One sentence: what failed, for whom, why."""
+    L = labels(diag.lang)
+    if diag.error:
+        return L["report.verdict.error"].format(error=diag.error)
+    top = diag.top
+    if top is None:
+        return L["nothing"] if diag.kind == "unknown" or not (diag.recipients or diag.systems) \
+            else L["no_cause"]
+    why = top.title.rstrip(".。")
+    named = top.recipients or [r.recipient for r in diag.recipients
+                               if r.recipient and r.reason != "delivered"]
+    if not named:
+        return L["report.verdict.other"].format(why=why)
+    who = ", ".join(named[:VERDICT_RECIPIENTS])
+    if len(named) > VERDICT_RECIPIENTS:
+        who = L["report.verdict.more"].format(first=who, n=len(named) - VERDICT_RECIPIENTS)
+    delayed = all(r.action == "delayed" for r in diag.recipients if r.recipient in named)
+    key = "report.verdict.delayed" if delayed else "report.verdict.failed"
+    return L[key].format(who=who, why=why)
+
+
+def _hardness(hard: bool | None, L: Mapping[str, str]) -> str | None:
+    if hard is None:
+        return None
+    return L["hard"] if hard else L["soft"]
+
+
+def _finding_view(f: Finding, lines: Sequence[Line], L: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "rule": f.rule,
+        "title": f.title,
+        "severity": f.severity,
+        "severity_label": L.get(f"severity.{f.severity}", f.severity),
+        "confidence": f"{f.confidence:.2f}",
+        "generic": f.generic,
+        "actor": L.get(f"actor.{f.actor}", f.actor) if f.actor else None,
+        "recipients": list(f.recipients),
+        "cause": f.cause,
+        "evidence": [_context(ln, lines) for ln in _unique(f.evidence)],
+        "fix": [{"text": s.text, "powershell": s.powershell} for s in f.fix],
+        "tradeoff": f.tradeoff,
+        "confirm": list(f.confirm),
+        "references": [u for u in f.references if _is_web_url(u)],
+    }
+
+
+def _unique(evidence: Sequence[Line]) -> list[Line]:
+    seen: set[tuple[int, str]] = set()
+    out = []
+    for ln in evidence:
+        key = (ln.number, ln.text)
+        if key not in seen:
+            seen.add(key)
+            out.append(ln)
+    return out
+
+
+def _context(cited: Line, lines: Sequence[Line]) -> dict[str, Any]:
+    """The cited line with a few input lines around it, the cited one marked.
+
+    A finding may cite a line the engine synthesised (a recipient's diagnostic joined from
+    several lines); when the input line at that number does not hold the cited text, the
+    cited text is shown on its own.
+    """
+    i = cited.number - 1
+    here = lines[i] if 0 <= i < len(lines) else None
+    if here is None or cited.text.strip() not in here.text:
+        rows = [{"number": cited.number, "text": cited.text, "cited": True}]
+    else:
+        lo, hi = max(0, i - CONTEXT_LINES), min(len(lines), i + CONTEXT_LINES + 1)
+        rows = [{"number": ln.number, "text": ln.text, "cited": j == i}
+                for j, ln in enumerate(lines[lo:hi], lo)]
+    return {"number": cited.number, "part": cited.part, "rows": rows}
+
+
+def _is_web_url(url: str) -> bool:
+    return isinstance(url, str) and url.startswith(("https://", "http://")) and \
+        not any(c in url for c in "\"'<> \t\r\n")
+
+
+# -- checks (filled by verify / probe): known shapes, else a generic table -------------------
+
+def _duration(seconds: float, L: Mapping[str, str]) -> str:
+    s = int(round(abs(seconds)))
+    sign = "−" if seconds < 0 else ""
+    if s < 60:
+        return sign + L["report.seconds"].format(n=s)
+    if s < 3600:
+        return sign + L["report.minutes"].format(m=s // 60, s=s % 60)
+    return sign + L["report.hours"].format(h=s // 3600, m=(s % 3600) // 60)
+
+
+def _hops_view(value: Any, L: Mapping[str, str]) -> dict[str, Any]:
+    if not (isinstance(value, list) and value and all(isinstance(h, dict) for h in value)):
+        return {"generic": _generic(value)}
+    hops = []
+    for h in value:
+        delay = h.get("delay_seconds")
+        delay_text, flag = None, None
+        if isinstance(delay, int | float) and not isinstance(delay, bool):
+            delay_text = _duration(delay, L)
+            if delay < 0:
+                flag = L["report.clock_skew"]
+            elif delay >= SLOW_HOP_SECONDS:
+                flag = L["report.slow"]
+        with_ = " ".join(str(h[k]) for k in ("with", "tls") if h.get(k) not in (None, ""))
+        extra = {k: v for k, v in h.items() if k not in (
+            "from", "by", "with", "tls", "timestamp", "delay_seconds", "ip")
+            and v not in (None, "", [], {})}
+        hops.append({
+            "from": _text(h.get("from")), "ip": _text(h.get("ip")), "by": _text(h.get("by")),
+            "with": with_ or None, "time": _text(h.get("timestamp")),
+            "delay": delay_text, "flag": flag, "extra": _generic(extra) if extra else None,
+        })
+    return {"hops": hops, "generic": None}
+
+
+def _auth_view(value: Any, L: Mapping[str, str]) -> dict[str, Any]:
+    if not isinstance(value, dict) or not (
+            isinstance(value.get("recorded", {}), dict)
+            and isinstance(value.get("computed", {}), dict)):
+        return {"generic": _generic(value)}
+    recorded = value.get("recorded") or {}
+    computed = value.get("computed") or {}
+    rows = []
+    for method in list(dict.fromkeys([*recorded, *computed])):
+        a, b = recorded.get(method), computed.get(method)
+        ra, rb = _auth_result(a), _auth_result(b)
+        agree = None
+        if ra is not None and rb is not None:
+            agree = ra.lower() == rb.lower()
+        rows.append({"method": str(method), "recorded": _generic(a) if a is not None else None,
+                     "computed": _generic(b) if b is not None else None, "agree": agree})
+    others = {k: v for k, v in value.items() if k not in ("recorded", "computed", "disagreements")}
+    dis = value.get("disagreements") or []
+    return {
+        "rows": rows,
+        "disagreements": _generic(dis) if dis else None,
+        "other": _generic(others) if others else None,
+        "generic": None,
+    }
+
+
+def _auth_result(v: Any) -> str | None:
+    if isinstance(v, str):
+        return v.split()[0] if v.split() else None
+    if isinstance(v, dict) and isinstance(v.get("result"), str):
+        return v["result"]
+    return None
+
+
+def _dns_view(value: Any) -> dict[str, Any]:
+    if not (isinstance(value, list) and all(isinstance(d, dict) for d in value)):
+        return {"generic": _generic(value)}
+    rows = []
+    for d in value:
+        answers = d.get("answers")
+        if isinstance(answers, list | tuple):
+            answers = [_text(a) for a in answers]
+        elif answers is not None:
+            answers = [_text(answers)]
+        rows.append({"name": _text(d.get("name")), "type": _text(d.get("type")),
+                     "answers": answers or [], "error": _text(d.get("error")),
+                     "ttl": _text(d.get("ttl"))})
+    return {"rows": rows, "generic": None}
+
+
+def _text(v: Any) -> str | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def _generic(value: Any, depth: int = 0) -> dict[str, Any]:
+    """Any JSON-like value as a small tree the ``value`` macro lays out.
+
+    ``{"kind": "text"}`` for scalars, ``"list"`` for sequences, ``"table"`` for a list of
+    dicts (columns = keys in order of first appearance), ``"map"`` for a dict.
+    """
+    if depth >= MAX_DEPTH:
+        return {"kind": "text", "text": str(value)[:2000]}
+    if isinstance(value, Mapping):
+        return {"kind": "map", "items": [(str(k), _generic(v, depth + 1))
+                                          for k, v in value.items()]}
+    if isinstance(value, list | tuple):
+        if value and all(isinstance(v, Mapping) for v in value):
+            cols = list(dict.fromkeys(str(k) for v in value for k in v))
+            rows = [[_generic(_find(v, c), depth + 1) for c in cols]
+                    for v in value]
+            return {"kind": "table", "columns": cols, "rows": rows}
+        return {"kind": "list", "items": [_generic(v, depth + 1) for v in value]}
+    return {"kind": "text", "text": _text(value) or ""}
+
+
+def _find(mapping: Mapping, key: str) -> Any:
+    """A dict's value for ``key`` when its keys are not strings (``{1: ...}``)."""
+    for k, v in mapping.items():
+        if str(k) == key:
+            return v
+    return None
