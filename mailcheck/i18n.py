@@ -62,6 +62,7 @@ LABELS: dict[str, dict[str, str]] = {
         "report.verdict.failed": "Mail to {who} was not delivered: {why}.",
         "report.verdict.delayed": "Mail to {who} is delayed: {why}.",
         "report.verdict.other": "{why}.",
+        "report.verdict.also": "{why}, and {also}",
         "report.verdict.more": "{first} and {n} more",
         "report.verdict.error": "The input could not be read: {error}",
         "report.contents": "Contents",
@@ -155,11 +156,13 @@ LABELS: dict[str, dict[str, str]] = {
         "report.actor_unknown": "入力からは判断できません",
         "report.generated": "mailcheck で作成",
         "report.redacted_title": "匿名化済み",
-        "report.redacted": "入力に含まれるメールアドレス、氏名、IP アドレス、メッセージ ID、件名などの識別情報は"
-                           "置き換え済みです。同じ値は常に同じ置き換え文字列になります。",
+        "report.redacted": "入力に含まれるメールアドレス、氏名、IP アドレス、メッセージ ID、"
+                           "件名などの識別情報は置き換え済みです。"
+                           "同じ値は常に同じ置き換え文字列になります。",
         "report.verdict.failed": "{who} 宛てのメールは配信されませんでした: {why}。",
         "report.verdict.delayed": "{who} 宛てのメールの配信が遅れています: {why}。",
         "report.verdict.other": "{why}。",
+        "report.verdict.also": "{why}。また、{also}",
         "report.verdict.more": "{first} ほか {n} 件",
         "report.verdict.error": "入力を読み取れませんでした: {error}",
         "report.contents": "目次",
@@ -171,7 +174,8 @@ LABELS: dict[str, dict[str, str]] = {
         "report.finding_n": "診断 {i} / {n}",
         "report.details": "詳細",
         "report.hops": "メッセージの経路",
-        "report.hops_intro": "Received ヘッダーから読み取った、メッセージが通過したサーバー(古い順)。",
+        "report.hops_intro": "Received ヘッダーから読み取った、"
+                             "メッセージが通過したサーバー(古い順)。",
         "report.hop_from": "送信元",
         "report.hop_by": "受信サーバー",
         "report.hop_with": "プロトコル",

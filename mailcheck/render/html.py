@@ -57,7 +57,18 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["severity_icon"] = lambda sev: SEVERITY_ICONS.get(sev, "•")
+    env.filters["inline_code"] = inline_code
     return env
+
+
+def inline_code(text: str | None) -> markupsafe.Markup:
+    """Rule text with `backquoted` commands shown as <code>; every piece is escaped."""
+    parts = (text or "").split("`")
+    if len(parts) % 2 == 0:  # an unmatched backquote: show the text as it is
+        return markupsafe.escape(text or "")
+    return markupsafe.Markup("").join(
+        markupsafe.Markup("<code>{}</code>").format(p) if i % 2 else markupsafe.escape(p)
+        for i, p in enumerate(parts))
 
 
 def _asset(name: str) -> str:
@@ -144,6 +155,12 @@ def verdict(diag: Diagnosis) -> str:
         return L["nothing"] if diag.kind == "unknown" or not (diag.recipients or diag.systems) \
             else L["no_cause"]
     why = top.title.rstrip(".。")
+    also = next((f for f in diag.findings[1:] if not f.generic and f.severity != "info"), None)
+    if also is not None:
+        second = also.title.rstrip(".。")
+        if second.startswith(("A ", "An ", "The ")):
+            second = second[0].lower() + second[1:]
+        why = L["report.verdict.also"].format(why=why, also=second)
     named = top.recipients or [r.recipient for r in diag.recipients
                                if r.recipient and r.reason != "delivered"]
     if not named:

@@ -1,0 +1,73 @@
+"""Regenerate the example HTML reports in reports/ from the fixtures.
+
+    python scripts/make_reports.py          # rewrite reports/*.html
+    python scripts/make_reports.py --check  # exit 1 when reports/ is stale (CI)
+
+The table below is the whole recipe: which fixture, in which language, redacted or not.
+tests/test_report_examples.py builds the same pages in memory and fails when a file in
+reports/ differs, so the examples always show what the current code produces.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from mailcheck.diagnosis import diagnose
+from mailcheck.redact import redact_diagnosis
+from mailcheck.render import render
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: (fixture under the repository root, language, redacted, file name under reports/)
+REPORTS: list[tuple[str, str, bool, str]] = [
+    ("fixtures/report/exo-5.7.520-forwarding.eml", "en", False, "exo-5.7.520-forwarding.en.html"),
+    ("fixtures/report/exo-5.7.520-forwarding.eml", "ja", False, "exo-5.7.520-forwarding.ja.html"),
+    ("fixtures/report/exo-5.7.520-forwarding.eml", "en", True,
+     "exo-5.7.520-forwarding.redacted.en.html"),
+    ("fixtures/report/gmail-sendas-second-ehlo.txt", "en", False,
+     "gmail-sendas-second-ehlo.en.html"),
+    ("fixtures/report/gmail-sendas-second-ehlo.txt", "ja", False,
+     "gmail-sendas-second-ehlo.ja.html"),
+]
+
+
+def build(root: Path = ROOT) -> dict[str, str]:
+    """File name under reports/ -> the HTML it should hold."""
+    out = {}
+    for fixture, lang, redacted, name in REPORTS:
+        diag = diagnose((root / fixture).read_bytes(), lang=lang, source=fixture)
+        if redacted:
+            diag = redact_diagnosis(diag)
+        out[name] = render(diag, "html")
+    return out
+
+
+def stale(root: Path = ROOT) -> list[str]:
+    """Names of reports/ files that are missing or differ from what the code produces."""
+    folder = root / "reports"
+    wanted = build(root)
+    bad = [n for n, html in wanted.items()
+           if not (folder / n).is_file() or (folder / n).read_text("utf-8") != html]
+    bad += sorted(p.name for p in folder.glob("*.html") if p.name not in wanted)
+    return bad
+
+
+def main(argv: list[str]) -> int:
+    if "--check" in argv:
+        bad = stale()
+        for name in bad:
+            print(f"stale: reports/{name} (run: python scripts/make_reports.py)")
+        return 1 if bad else 0
+    folder = ROOT / "reports"
+    folder.mkdir(exist_ok=True)
+    for old in folder.glob("*.html"):
+        old.unlink()
+    for name, html in build().items():
+        (folder / name).write_text(html, encoding="utf-8")
+        print(f"reports/{name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
