@@ -168,7 +168,8 @@ def verdict(diag: Diagnosis) -> str:
     who = ", ".join(named[:VERDICT_RECIPIENTS])
     if len(named) > VERDICT_RECIPIENTS:
         who = L["report.verdict.more"].format(first=who, n=len(named) - VERDICT_RECIPIENTS)
-    delayed = all(r.action == "delayed" for r in diag.recipients if r.recipient in named)
+    actions = [r.action for r in diag.recipients if r.recipient in named]
+    delayed = bool(actions) and all(a == "delayed" for a in actions)
     key = "report.verdict.delayed" if delayed else "report.verdict.failed"
     return L[key].format(who=who, why=why)
 
