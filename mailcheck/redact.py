@@ -33,7 +33,7 @@ from typing import Any
 from publicsuffixlist import PublicSuffixList
 
 from .ingest.message import decode_header_value
-from .model import Diagnosis, Evidence, Line
+from .model import Diagnosis
 
 #: Mail providers whose domain names nobody in particular: kept as they are.
 PUBLIC_DOMAINS = frozenset("""
@@ -50,6 +50,11 @@ SYSTEM_NAMES = frozenset(s.lower() for s in (
     "Microsoft Outlook", "Mail Delivery Subsystem", "Mail Delivery System", "MAILER-DAEMON",
     "Postmaster", "Microsoft Exchange", "Gmail Team", "Google",
     "Microsoft Exchange Online Protection"))
+
+#: Words that appear in display names but do not identify anyone.
+NOT_NAME_PARTS = frozenset("""the team mail service admin administrator support help desk
+helpdesk office outlook microsoft google gmail exchange online delivery system subsystem
+notification noreply info sales user users group""".split())
 
 _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
                       r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,10}[A-Za-z]{2,63}")
@@ -168,6 +173,13 @@ class Redactor:
             return
         self._add(decoded, lambda: f"Person {self._next('person')}")
         self._add(raw, lambda: self.map[decoded.lower()])
+        # "Taro" alone in a signature, "hanako" alone in an NDR: each part of the name
+        # reads as the same person.
+        parts = decoded.replace(",", " ").split()
+        if len(parts) > 1:
+            for part in parts:
+                if len(part) >= 3 and part.lower() not in NOT_NAME_PARTS:
+                    self._add(part, lambda: self.map[decoded.lower()])
 
     # -- replacing -----------------------------------------------------------------------
     def sub(self, text: str) -> str:
@@ -274,29 +286,18 @@ def redact_diagnosis(diag: Diagnosis) -> Diagnosis:
                        [rec.to_dict() for rec in diag.recipients],
                        [(f.recipients, f.evidence) for f in diag.findings]]):
         r.collect(s)
-    new_ev = _redact_evidence(ev, r.sub) if ev is not None else None
     out = dataclasses.replace(
         diag,
         source=r.sub(diag.source),
         recipients=_rewrite(diag.recipients, r.sub),
-        findings=[dataclasses.replace(
-            f, evidence=_rewrite(f.evidence, r.sub), recipients=_rewrite(f.recipients, r.sub),
-            cause=r.sub(f.cause), title=r.sub(f.title)) for f in diag.findings],
+        # Titles, causes and fixes come from the rule packs, not the input: left as they are.
+        findings=[dataclasses.replace(f, evidence=_rewrite(f.evidence, r.sub),
+                                      recipients=_rewrite(f.recipients, r.sub))
+                  for f in diag.findings],
         notes=_rewrite(diag.notes, r.sub),
         checks=_rewrite(diag.checks, r.sub),
         error=r.sub(diag.error) if diag.error else diag.error,
-        evidence=new_ev,
+        evidence=_rewrite(ev, r.sub) if ev is not None else None,
         redacted=True,
     )
     return out
-
-
-def _redact_evidence(ev: Evidence, sub: Callable[[str], str]) -> Evidence:
-    facts = _rewrite(ev.facts, sub)
-    systems: dict[str, Line | None] = {k: _rewrite(v, sub) for k, v in ev.systems.items()}
-    return Evidence(
-        source=sub(ev.source), kind=ev.kind, lines=_rewrite(ev.lines, sub),
-        replies=_rewrite(ev.replies, sub), recipients=_rewrite(ev.recipients, sub),
-        headers=_rewrite(ev.headers, sub), systems=systems,
-        facts=facts if isinstance(facts, dict) else {}, formats=list(ev.formats),
-        notes=_rewrite(ev.notes, sub))

@@ -19,16 +19,20 @@ from mailcheck.render import render
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: (fixture under the repository root, language, redacted, file name under reports/)
+#: (fixture under the repository root, language, redacted, file name under reports/).
+#: The note's two failures from fixtures/seed, in English and Japanese, and two redacted
+#: copies of inputs that carry names, addresses, IPs and message IDs.
 REPORTS: list[tuple[str, str, bool, str]] = [
-    ("fixtures/report/exo-5.7.520-forwarding.eml", "en", False, "exo-5.7.520-forwarding.en.html"),
-    ("fixtures/report/exo-5.7.520-forwarding.eml", "ja", False, "exo-5.7.520-forwarding.ja.html"),
+    ("fixtures/seed/exo-5.7.520-ndr.eml", "en", False, "exo-5.7.520-ndr.en.html"),
+    ("fixtures/seed/exo-5.7.520-ndr-ja.eml", "ja", False, "exo-5.7.520-ndr.ja.html"),
+    ("fixtures/seed/gmail-sendas-sent-second-ehlo.txt", "en", False,
+     "gmail-sendas-sent-second-ehlo.en.html"),
+    ("fixtures/seed/gmail-sendas-sent-second-ehlo-ja.txt", "ja", False,
+     "gmail-sendas-sent-second-ehlo.ja.html"),
     ("fixtures/report/exo-5.7.520-forwarding.eml", "en", True,
      "exo-5.7.520-forwarding.redacted.en.html"),
-    ("fixtures/report/gmail-sendas-second-ehlo.txt", "en", False,
-     "gmail-sendas-second-ehlo.en.html"),
-    ("fixtures/report/gmail-sendas-second-ehlo.txt", "ja", False,
-     "gmail-sendas-second-ehlo.ja.html"),
+    ("fixtures/report/gmail-sendas-with-signin-log.txt", "ja", True,
+     "gmail-sendas-with-signin-log.redacted.ja.html"),
 ]
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from conftest import FIXTURES
-from htmltree import parse
+from .conftest import FIXTURES
+from .htmltree import parse
 
 from mailcheck.cli import main
 from mailcheck.diagnosis import diagnose
@@ -14,7 +14,7 @@ from mailcheck.redact import Redactor, redact_diagnosis
 from mailcheck.render import render
 
 EXO = FIXTURES / "report" / "exo-5.7.520-forwarding.eml"
-GMAIL = FIXTURES / "report" / "gmail-sendas-second-ehlo.txt"
+GMAIL = FIXTURES / "report" / "gmail-sendas-with-signin-log.txt"
 
 #: Everything in the fixtures that identifies a person, a mailbox, a host or a message.
 SECRETS = {

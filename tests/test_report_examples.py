@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 
-from conftest import ROOT
-from htmltree import parse
+from .conftest import ROOT
+from .htmltree import parse
 
 
 def load_script():

@@ -8,8 +8,8 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES
-from htmltree import Node, parse
+from .conftest import FIXTURES
+from .htmltree import Node, parse
 
 from mailcheck.cli import main
 from mailcheck.diagnosis import diagnose
@@ -18,7 +18,7 @@ from mailcheck.render import render
 from mailcheck.render.html import render_page, report_view, verdict
 
 EXO = FIXTURES / "report" / "exo-5.7.520-forwarding.eml"
-GMAIL = FIXTURES / "report" / "gmail-sendas-second-ehlo.txt"
+GMAIL = FIXTURES / "report" / "gmail-sendas-with-signin-log.txt"
 HOSTILE = FIXTURES / "report" / "hostile-ndr.eml"
 
 
