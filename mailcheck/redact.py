@@ -58,6 +58,13 @@ notification noreply info sales user users group""".split())
 
 _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
                       r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,10}[A-Za-z]{2,63}")
+_RUN = r"A-Za-z0-9.!#$%&'*+/=?^_`{|}~@-"
+#: Where replacing looks: runs of address/host characters holding a dot or an @ (addresses,
+#: host names, IPv4, message IDs), GUIDs, and colon groups that may be IPv6 addresses.
+_TOKEN = re.compile(
+    rf"(?<![{_RUN}])[{_RUN}]{{0,1000}}[.@][{_RUN}]{{0,1000}}"
+    r"|\b[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}\b"
+    r"|(?<![0-9A-Fa-f:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![0-9A-Fa-f:])")
 _MSGID = re.compile(r"<[^<>\s@]{1,250}@[^<>\s@]{1,250}>")
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 _IPV6 = re.compile(r"(?<![0-9A-Fa-f:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![0-9A-Fa-f:])")
@@ -83,23 +90,31 @@ _MSGID_HEADERS = ("message-id", "in-reply-to", "references", "original-envelope-
 
 
 class Redactor:
-    """Collects identifiers from text, then replaces each with its stable placeholder."""
+    """Collects identifiers from text, then replaces each with its stable placeholder.
+
+    Replacing is linear in the text whatever the number of identifiers: addresses, host
+    names, IPs and GUIDs are found by one fixed pattern and looked up in a dict; names and
+    subjects (free text) are matched by one pattern built as a trie of the phrases.
+    """
 
     def __init__(self) -> None:
         self.map: dict[str, str] = {}  # lower-cased identifier -> placeholder
+        self.phrases: set[str] = set()  # keys of self.map that are names or subjects
         self._counts: dict[str, int] = {}
         self._domains: dict[str, str] = {}
-        self._pattern: re.Pattern[str] | None = None
+        self._phrase_re: re.Pattern[str] | None = None
 
     def _next(self, kind: str) -> int:
         self._counts[kind] = self._counts.get(kind, 0) + 1
         return self._counts[kind]
 
-    def _add(self, original: str, make: Callable[[], str]) -> None:
+    def _add(self, original: str, make: Callable[[], str], phrase: bool = False) -> None:
         key = original.lower()
         if key and key not in self.map:
             self.map[key] = make()
-            self._pattern = None
+            if phrase:
+                self.phrases.add(key)
+                self._phrase_re = None
 
     # -- collecting ----------------------------------------------------------------------
     def domain(self, domain: str) -> str:
@@ -162,7 +177,8 @@ class Redactor:
             if m:
                 subject = _SUBJECT_PREFIX.sub("", m.group(1)).strip()
                 if len(subject) >= 3:
-                    self._add(subject, lambda: f"[subject {self._next('subject')}]")
+                    self._add(subject, lambda: f"[subject {self._next('subject')}]",
+                              phrase=True)
 
     def name(self, name: str) -> None:
         raw = name.strip().strip('"').strip()
@@ -171,26 +187,68 @@ class Redactor:
         decoded = decode_header_value(raw).strip().strip('"').strip()
         if len(decoded) < 2 or "@" in decoded or decoded.lower() in SYSTEM_NAMES:
             return
-        self._add(decoded, lambda: f"Person {self._next('person')}")
-        self._add(raw, lambda: self.map[decoded.lower()])
+        self._add(decoded, lambda: f"Person {self._next('person')}", phrase=True)
+        self._add(raw, lambda: self.map[decoded.lower()], phrase=True)
         # "Taro" alone in a signature, "hanako" alone in an NDR: each part of the name
         # reads as the same person.
         parts = decoded.replace(",", " ").split()
         if len(parts) > 1:
             for part in parts:
                 if len(part) >= 3 and part.lower() not in NOT_NAME_PARTS:
-                    self._add(part, lambda: self.map[decoded.lower()])
+                    self._add(part, lambda: self.map[decoded.lower()], phrase=True)
 
     # -- replacing -----------------------------------------------------------------------
     def sub(self, text: str) -> str:
         if not text or not self.map:
             return text
-        if self._pattern is None:
-            keys = sorted(self.map, key=len, reverse=True)
-            self._pattern = re.compile(
-                "(?<![A-Za-z0-9_-])(?:" + "|".join(re.escape(k) for k in keys)
-                + ")(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])", re.I)
-        return self._pattern.sub(lambda m: self.map[m.group().lower()], text)
+        if self.phrases:
+            if self._phrase_re is None:
+                self._phrase_re = re.compile(
+                    r"(?<![A-Za-z0-9_.@+-])(?:" + _trie_pattern(self.phrases)
+                    + r")(?![A-Za-z0-9_@-]|\.[A-Za-z0-9])", re.I)
+            text = self._phrase_re.sub(lambda m: self.map[m.group().lower()], text)
+        return _TOKEN.sub(self._token, text)
+
+    def _token(self, m: re.Match[str]) -> str:
+        token = m.group()
+        core = token.rstrip(".-")
+        tail = token[len(core):]
+        key = core.lower()
+        if key in self.map and key not in self.phrases:
+            return self.map[key] + tail
+        # A host, or an address not collected whole: replace the known domain it ends in.
+        at = core.rfind("@")
+        head, host = core[: at + 1], core[at + 1:]
+        low = host.lower()
+        starts = [0] + [k + 1 for k, ch in enumerate(low) if not (ch.isalnum() or ch == "-")]
+        for i in starts:
+            hit = self.map.get(low[i:])
+            if hit is not None and low[i:] not in self.phrases and "." in low[i:]:
+                if head and head[:-1].lower() not in ROLE_LOCALS:
+                    head = "user@"
+                return head + host[:i] + hit + tail
+        return token
+
+
+def _trie_pattern(phrases: set[str]) -> str:
+    """One regex alternative per phrase, merged as a trie so matching does not try each."""
+    trie: dict = {}
+    for p in phrases:
+        node = trie
+        for ch in p:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        ends = "" in node
+        alts = [re.escape(ch) + build(node[ch]) for ch in sorted(k for k in node if k)]
+        if not alts:
+            return ""
+        if len(alts) == 1 and not ends:
+            return alts[0]
+        return "(?:" + "|".join(alts) + ")" + ("?" if ends else "")
+
+    return build(trie)
 
 
 @cache

@@ -359,3 +359,17 @@ def test_print_stylesheet_expands_collapsed_parts(lang):
     assert "@media print" in css and "@page" in css and "A4" in css
     assert "details::details-content" in css  # CSS-only expansion where supported
     assert "beforeprint" in doc.find("script").text()  # and the hashed script elsewhere
+
+
+def test_long_input_is_cut_in_the_raw_section(monkeypatch):
+    from mailcheck.render import html as html_module
+
+    monkeypatch.setattr(html_module, "MAX_RAW_LINES", 10)
+    diag, _, doc = report(EXO)
+    raw = doc.find("section", id="raw")
+    assert len(raw.find_all("span", class_="ln")) == 10
+    total = len(diag.evidence.lines)
+    assert f"{total} lines" in raw.find("summary").text()
+    assert f"first 10 of the {total} lines" in raw.find("p", class_="note").text()
+    # Evidence beyond the cut is still quoted in its finding.
+    assert "550 5.7.520" in doc.find("mark", class_="cited").text()

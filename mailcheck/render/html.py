@@ -37,6 +37,8 @@ CONTEXT_LINES = 2
 SLOW_HOP_SECONDS = 300
 #: Generic rendering of unknown check shapes stops descending here.
 MAX_DEPTH = 6
+#: Lines of the raw input the report includes (a ticket attachment, not an archive).
+MAX_RAW_LINES = 5000
 #: Recipients named in the verdict sentence before "and N more".
 VERDICT_RECIPIENTS = 2
 
@@ -139,7 +141,9 @@ def report_view(diag: Diagnosis) -> dict[str, Any]:
         "dns": _dns_view(checks.pop("dns", None)) if "dns" in checks else None,
         "probe": _generic(checks.pop("probe", None)) if "probe" in checks else None,
         "other_checks": [{"name": str(k), "value": _generic(v)} for k, v in checks.items()],
-        "raw": [{"number": ln.number, "part": ln.part, "text": ln.text} for ln in lines],
+        "raw": [{"number": ln.number, "part": ln.part, "text": ln.text}
+                for ln in lines[:MAX_RAW_LINES]],
+        "raw_total": len(lines),
         "nothing": L["nothing"] if diag.kind == "unknown" or not (
             diag.recipients or diag.systems) else L["no_cause"],
     }
