@@ -34,6 +34,13 @@ REPORTS: list[tuple[str, str, bool, str]] = [
     ("fixtures/report/gmail-sendas-with-signin-log.txt", "ja", True,
      "gmail-sendas-with-signin-log.redacted.ja.html"),
 ]
+#: `mailcheck verify` reports: (message under fixtures/verify, language, file name). The
+#: note's last step, confirming that mail sent from Gmail after the fix is authenticated.
+VERIFY_REPORTS: list[tuple[str, str, str]] = [
+    ("fixtures/verify/after-fix-office365.eml", "ja", "verify-after-fix-office365.ja.html"),
+]
+#: verify's fixtures are signed at a fixed time; check them at that time.
+VERIFY_NOW = 1700000100
 
 
 def build(root: Path = ROOT) -> dict[str, str]:
@@ -44,6 +51,16 @@ def build(root: Path = ROOT) -> dict[str, str]:
         if redacted:
             diag = redact_diagnosis(diag)
         out[name] = render(diag, "html")
+    if VERIFY_REPORTS:
+        from mailcheck.auth_commands import build_resolver
+        from mailcheck.verify import verify_message
+
+        zones = tuple(str(z) for z in sorted((root / "fixtures/verify/zones").glob("*.zone")))
+        resolver = build_resolver(zones, None, None, 3.0)
+        for message, lang, name in VERIFY_REPORTS:
+            diag = verify_message((root / message).read_bytes(), resolver, now=VERIFY_NOW,
+                                  source=message, lang=lang)
+            out[name] = render(diag, "html")
     return out
 
 

@@ -266,7 +266,7 @@ CHECKS = {
              "ttl": 3600},
             {"name": "_dmarc.fabrikam.co.jp", "type": "TXT", "error": "NXDOMAIN", "ttl": None}],
     "probe": [{"step": "connect", "reply": "220 ready"}, {"step": "EHLO", "reply": "250"}],
-    "arc": {"chain": "none"},
+    "tls_report": {"chain": "none"},
 }
 
 
@@ -282,7 +282,7 @@ def test_checks_sections_render_when_present():
     heads = [th.text() for th in auth.find("thead").find_all("th")]
     assert heads == ["Check", "Recorded by the receiver", "Re-checked by mailcheck", "Agreement"]
     body = auth.find("tbody")
-    rows = {r.find("th").text(): r for r in body.children if isinstance(r, Node)}
+    rows = {r.find("th").text().strip(): r for r in body.children if isinstance(r, Node)}
     assert "same" in rows["spf"].find_all("td")[-1].text()
     assert "differs" in rows["dkim"].find_all("td")[-1].text()
     assert "—" in rows["dmarc"].find_all("td")[-1].text()  # nothing to compare against
@@ -291,7 +291,7 @@ def test_checks_sections_render_when_present():
     assert "v=spf1 ip4:203.0.113.0/24 -all" in dns.text() and "NXDOMAIN" in dns.text()
     assert "220 ready" in doc.find("section", id="probe").text()
     other = doc.find("section", id="check-1")
-    assert other.find("h2").text() == "Check: arc" and "none" in other.text()
+    assert other.find("h2").text() == "Check: tls_report" and "none" in other.text()
     assert_tables_have_headers(doc)
     toc = [a.attrs["href"] for a in doc.find("nav").find_all("a")]
     assert {"#route", "#auth", "#dns", "#probe", "#check-1"} <= set(toc)
@@ -373,3 +373,50 @@ def test_long_input_is_cut_in_the_raw_section(monkeypatch):
     assert f"first 10 of the {total} lines" in raw.find("p", class_="note").text()
     # Evidence beyond the cut is still quoted in its finding.
     assert "550 5.7.520" in doc.find("mark", class_="cited").text()
+
+
+def _verified(name: str, lang: str = "en") -> Diagnosis:
+    from mailcheck.auth_commands import build_resolver
+    from mailcheck.verify import verify_message
+
+    zones = tuple(str(z) for z in sorted((FIXTURES / "verify" / "zones").glob("*.zone")))
+    resolver = build_resolver(zones, None, None, 3.0)
+    path = FIXTURES / "verify" / name
+    return verify_message(path.read_bytes(), resolver, now=1700000100, source=name, lang=lang)
+
+
+def test_verify_report_shows_route_auth_side_by_side_and_dns():
+    """The checks as `mailcheck verify` fills them (docs/json-schema.md, issue 4)."""
+    diag = _verified("gmail-own-servers.eml")
+    doc = parse(render(diag, "html"))
+    route = doc.find("section", id="route")
+    hops = [n for n in route.find("ol", class_="timeline").children if isinstance(n, Node)]
+    assert len(hops) == len(diag.checks["received"])
+    edge = [h for h in hops if "boundary" in (h.attrs.get("class") or "")]
+    assert len(edge) == 1 and "the receiving organisation took the message here" in edge[0].text()
+    assert "not encrypted" in hops[0].text()  # said in words, not only by colour
+    auth = doc.find("section", id="auth").find("table")
+    rows = [r for r in auth.find("tbody").children if isinstance(r, Node)]
+    assert [r.find("th").text().split()[0] for r in rows] == [
+        c["method"] for c in diag.checks["comparison"]]
+    dmarc = rows[[c["method"] for c in diag.checks["comparison"]].index("dmarc")]
+    assert "kaisha.example" in dmarc.find("th").text()
+    assert "NOT aligned" in dmarc.text()
+    dns = doc.find("section", id="dns")
+    assert "v=DMARC1; p=quarantine" in dns.text()
+    assert "SFV:SPM" in doc.find("section", id="antispam").text()
+    assert {s.text() for s in doc.find("section", id="recheck").find_all("summary")} >= {
+        "spf", "dkim", "dmarc"}
+    assert_tables_have_headers(doc)
+    ja = parse(render(_verified("gmail-own-servers.eml", "ja"), "html"))
+    assert "ここで受信側の組織が受け取りました" in ja.find("section", id="route").text()
+    assert "スパム" in ja.find("section", id="antispam").text()
+
+
+def test_header_reading_without_verify_says_results_are_the_receivers():
+    diag = diagnose((FIXTURES / "verify" / "gmail-own-servers.eml").read_bytes())
+    assert "authentication" in diag.checks and "comparison" not in diag.checks
+    doc = parse(render(diag, "html"))
+    auth = doc.find("section", id="auth")
+    assert "mailcheck verify" in auth.find("p", class_="note").text()
+    assert "dmarc" in auth.find("tbody").text() and "fail" in auth.find("tbody").text()

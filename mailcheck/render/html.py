@@ -29,6 +29,7 @@ import markupsafe
 
 from .. import __version__
 from ..i18n import labels
+from ..ingest.authresults import NO_AUTHSERV_ID
 from ..model import Diagnosis, Finding, Line
 
 #: Lines of input shown before and after a cited evidence line.
@@ -43,7 +44,6 @@ MAX_RAW_LINES = 5000
 VERDICT_RECIPIENTS = 2
 
 SEVERITY_ICONS = {"error": "✖", "warning": "⚠", "info": "ℹ"}
-_KNOWN_CHECKS = ("hops", "auth", "dns", "probe")
 
 
 # -- the page shell: template environment, stylesheet, script, CSP ---------------------------
@@ -120,15 +120,13 @@ def report_view(diag: Diagnosis) -> dict[str, Any]:
     findings = [_finding_view(f, lines, L) for f in diag.findings]
     top = diag.top
     first_step = top.fix[0] if top and top.fix else None
-    checks = dict(diag.checks or {})
     return {
         "source": diag.source,
         "kind": L.get(f"kind.{diag.kind}", diag.kind),
         "verdict": verdict(diag),
         "error": diag.error,
         "severity": top.severity if top else None,
-        "actor": (L.get(f"actor.{top.actor}", top.actor) if top and top.actor
-                  else L["report.actor_unknown"]) if top else None,
+        "actor": _actor(top, L),
         "first_step": {"text": first_step.text, "powershell": first_step.powershell}
         if first_step else None,
         "findings": findings,
@@ -136,11 +134,7 @@ def report_view(diag: Diagnosis) -> dict[str, Any]:
                        for r in diag.recipients],
         "systems": list(diag.systems),
         "notes": list(diag.notes),
-        "hops": _hops_view(checks.pop("hops", None), L) if "hops" in checks else None,
-        "auth": _auth_view(checks.pop("auth", None), L) if "auth" in checks else None,
-        "dns": _dns_view(checks.pop("dns", None)) if "dns" in checks else None,
-        "probe": _generic(checks.pop("probe", None)) if "probe" in checks else None,
-        "other_checks": [{"name": str(k), "value": _generic(v)} for k, v in checks.items()],
+        **_checks_view(dict(diag.checks or {}), L, diag.lang),
         "raw": [{"number": ln.number, "part": ln.part, "text": ln.text}
                 for ln in lines[:MAX_RAW_LINES]],
         "raw_total": len(lines),
@@ -176,6 +170,13 @@ def verdict(diag: Diagnosis) -> str:
     delayed = bool(actions) and all(a == "delayed" for a in actions)
     key = "report.verdict.delayed" if delayed else "report.verdict.failed"
     return L[key].format(who=who, why=why)
+
+
+def _actor(top: Finding | None, L: Mapping[str, str]) -> str | None:
+    """Who must act on the top finding; nobody, when it only says that all is well."""
+    if top is None or top.severity == "info":
+        return None
+    return L.get(f"actor.{top.actor}", top.actor) if top.actor else L["report.actor_unknown"]
 
 
 def _hardness(hard: bool | None, L: Mapping[str, str]) -> str | None:
@@ -237,7 +238,42 @@ def _is_web_url(url: str) -> bool:
         not any(c in url for c in "\"'<> \t\r\n")
 
 
-# -- checks (filled by verify / probe): known shapes, else a generic table -------------------
+# -- checks (header reading, verify, probe): known shapes, else a generic table ------------
+#
+# diag.checks as issue 4 fills it (docs/json-schema.md): "received" (+ "boundary",
+# "received_total_delay_seconds"), "authentication" (what the receiver recorded),
+# "comparison" (recorded vs re-checked), "antispam", "dns", and verify's "envelope", "spf",
+# "dkim", "dmarc", "arc". The shorter shapes "hops" and "auth" ({"recorded", "computed",
+# "disagreements"}) are read too. Anything else, or a known key in an unexpected shape,
+# is laid out as a generic table, so a schema change never breaks the page.
+
+_RECHECK_KEYS = ("envelope", "spf", "dkim", "dmarc", "arc")
+
+
+def _checks_view(c: dict[str, Any], L: Mapping[str, str], lang: str) -> dict[str, Any]:
+    route = None
+    if "received" in c or "hops" in c:
+        hops = c.pop("received") if "received" in c else c.pop("hops")
+        route = _route_view(hops, c.pop("boundary", None),
+                            c.pop("received_total_delay_seconds", None), L)
+    if "comparison" in c:
+        auth = _comparison_view(c.pop("comparison"), c.pop("authentication", None), L)
+    elif "authentication" in c:
+        auth = _recorded_view(c.pop("authentication"), L)
+    elif "auth" in c:
+        auth = _auth_view(c.pop("auth"), L)
+    else:
+        auth = None
+    return {
+        "hops": route,
+        "auth": auth,
+        "antispam": _antispam_view(c.pop("antispam"), lang) if "antispam" in c else None,
+        "dns": _dns_view(c.pop("dns")) if "dns" in c else None,
+        "probe": _generic(c.pop("probe")) if "probe" in c else None,
+        "recheck": [{"name": k, "value": _generic(c.pop(k))} for k in _RECHECK_KEYS if k in c],
+        "other_checks": [{"name": str(k), "value": _generic(v)} for k, v in c.items()],
+    }
+
 
 def _duration(seconds: float, L: Mapping[str, str]) -> str:
     s = int(round(abs(seconds)))
@@ -249,55 +285,127 @@ def _duration(seconds: float, L: Mapping[str, str]) -> str:
     return sign + L["report.hours"].format(h=s // 3600, m=(s % 3600) // 60)
 
 
-def _hops_view(value: Any, L: Mapping[str, str]) -> dict[str, Any]:
+def _number(v: Any) -> float | None:
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+
+_HOP_SHOWN = {"number", "from", "from_rdns", "from_ip", "ip", "by", "with", "tls", "tls_version",
+              "encrypted", "timestamp", "delay_seconds"}
+
+
+def _route_view(value: Any, boundary: Any, total: Any, L: Mapping[str, str]) -> dict[str, Any]:
     if not (isinstance(value, list) and value and all(isinstance(h, dict) for h in value)):
         return {"generic": _generic(value)}
+    edge = boundary.get("hop") if isinstance(boundary, dict) else None
     hops = []
-    for h in value:
-        delay = h.get("delay_seconds")
+    for i, h in enumerate(value, 1):
+        delay = _number(h.get("delay_seconds"))
         delay_text, flag = None, None
-        if isinstance(delay, int | float) and not isinstance(delay, bool):
+        if delay is not None:
             delay_text = _duration(delay, L)
             if delay < 0:
                 flag = L["report.clock_skew"]
             elif delay >= SLOW_HOP_SECONDS:
                 flag = L["report.slow"]
-        with_ = " ".join(str(h[k]) for k in ("with", "tls") if h.get(k) not in (None, ""))
-        extra = {k: v for k, v in h.items() if k not in (
-            "from", "by", "with", "tls", "timestamp", "delay_seconds", "ip")
-            and v not in (None, "", [], {})}
+        source = _text(h.get("from"))
+        rdns = _text(h.get("from_rdns"))
+        if rdns and rdns != source:
+            source = f"{source} ({rdns})" if source else rdns
+        with_ = " ".join(str(h[k]) for k in ("with", "tls_version", "tls")
+                         if h.get(k) not in (None, ""))
+        encrypted = h.get("encrypted")
+        extra = {k: v for k, v in h.items() if k not in _HOP_SHOWN and v not in (None, "", [], {})}
+        number = h.get("number", i)
         hops.append({
-            "from": _text(h.get("from")), "ip": _text(h.get("ip")), "by": _text(h.get("by")),
-            "with": with_ or None, "time": _text(h.get("timestamp")),
-            "delay": delay_text, "flag": flag, "extra": _generic(extra) if extra else None,
+            "from": source, "ip": _text(h.get("from_ip") or h.get("ip")), "by": _text(h.get("by")),
+            "with": with_ or None,
+            "encrypted": encrypted if isinstance(encrypted, bool) else None,
+            "time": _text(h.get("timestamp")), "delay": delay_text, "flag": flag,
+            "boundary": edge is not None and number == edge,
+            "extra": _generic(extra) if extra else None,
         })
-    return {"hops": hops, "generic": None}
+    total_s = _number(total)
+    return {"hops": hops, "generic": None,
+            "total": _duration(total_s, L) if total_s is not None else None,
+            "boundary_ip": _text(boundary.get("ip")) if isinstance(boundary, dict) else None}
+
+
+def _auth_rows_from_comparison(value: list) -> list[dict[str, Any]]:
+    rows = []
+    for r in value:
+        agree = r.get("agree")
+        rows.append({
+            "method": _text(r.get("method")) or "?", "subject": _text(r.get("subject")),
+            "recorded": _generic(r["recorded"]) if r.get("recorded") is not None else None,
+            "computed": _generic(r["computed"]) if r.get("computed") is not None else None,
+            "agree": agree if isinstance(agree, bool) else None,
+            "explanation": _text(r.get("explanation")),
+        })
+    return rows
+
+
+def _comparison_view(value: Any, recorded: Any, L: Mapping[str, str]) -> dict[str, Any]:
+    if not (isinstance(value, list) and all(isinstance(r, dict) for r in value)):
+        return {"generic": _generic({"comparison": value, "authentication": recorded})}
+    view = _auth_base(recorded, L)
+    view["rows"] = _auth_rows_from_comparison(value)
+    view["verified"] = True
+    return view
+
+
+def _auth_base(recorded: Any, L: Mapping[str, str]) -> dict[str, Any]:
+    """The receiver's name and the rest of what it recorded (signatures, ignored results)."""
+    receiver, rest = None, None
+    if isinstance(recorded, dict):
+        receiver = _text(recorded.get("receiver"))
+        if receiver == NO_AUTHSERV_ID:
+            receiver = L["report.no_authserv_id"]
+        more = {k: v for k, v in recorded.items() if k not in ("receiver", "results")
+                and v not in (None, "", [], {})}
+        rest = _generic(more) if more else None
+    return {"rows": [], "receiver": receiver, "verified": False, "more": rest,
+            "disagreements": None, "generic": None}
+
+
+def _recorded_view(value: Any, L: Mapping[str, str]) -> dict[str, Any]:
+    results = value.get("results") if isinstance(value, dict) else None
+    if not (isinstance(results, list) and all(isinstance(r, dict) for r in results)):
+        return {"generic": _generic(value)}
+    view = _auth_base(value, L)
+    for r in results:
+        said = " ".join(str(r[k]) for k in ("result",) if r.get(k))
+        extra = "; ".join(str(r[k]) for k in ("comment", "reason") if r.get(k))
+        view["rows"].append({
+            "method": _text(r.get("method")) or "?", "subject": _text(r.get("domain")),
+            "recorded": _generic(f"{said} ({extra})" if extra else said),
+            "computed": None, "agree": None, "explanation": None})
+    return view
 
 
 def _auth_view(value: Any, L: Mapping[str, str]) -> dict[str, Any]:
+    """The short shape {"recorded": {method: result}, "computed": {...}, "disagreements"}."""
     if not isinstance(value, dict) or not (
             isinstance(value.get("recorded", {}), dict)
             and isinstance(value.get("computed", {}), dict)):
         return {"generic": _generic(value)}
     recorded = value.get("recorded") or {}
     computed = value.get("computed") or {}
-    rows = []
+    view = _auth_base(None, L)
+    view["verified"] = bool(computed)
     for method in list(dict.fromkeys([*recorded, *computed])):
         a, b = recorded.get(method), computed.get(method)
         ra, rb = _auth_result(a), _auth_result(b)
-        agree = None
-        if ra is not None and rb is not None:
-            agree = ra.lower() == rb.lower()
-        rows.append({"method": str(method), "recorded": _generic(a) if a is not None else None,
-                     "computed": _generic(b) if b is not None else None, "agree": agree})
+        view["rows"].append({
+            "method": str(method), "subject": None,
+            "recorded": _generic(a) if a is not None else None,
+            "computed": _generic(b) if b is not None else None,
+            "agree": ra.lower() == rb.lower() if ra is not None and rb is not None else None,
+            "explanation": None})
     others = {k: v for k, v in value.items() if k not in ("recorded", "computed", "disagreements")}
-    dis = value.get("disagreements") or []
-    return {
-        "rows": rows,
-        "disagreements": _generic(dis) if dis else None,
-        "other": _generic(others) if others else None,
-        "generic": None,
-    }
+    view["more"] = _generic(others) if others else None
+    dis = value.get("disagreements")
+    view["disagreements"] = _generic(dis) if dis else None
+    return view
 
 
 def _auth_result(v: Any) -> str | None:
@@ -308,19 +416,44 @@ def _auth_result(v: Any) -> str | None:
     return None
 
 
+def _antispam_view(value: Any, lang: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        return {"generic": _generic(value)}
+    words = value.get("words_ja") if lang == "ja" and value.get("words_ja") else value.get("words")
+    if not (isinstance(words, list) and words):
+        return {"generic": _generic(value)}
+    fields = value.get("fields")
+    return {"provider": _text(value.get("provider")), "words": [_text(w) or "" for w in words],
+            "fields": _generic(fields) if fields else None, "generic": None}
+
+
+def _dns_value(v: Any) -> str:
+    """One DNS record: TXT strings joined, MX ``[10, "mx"]`` as ``10 mx``."""
+    if isinstance(v, list | tuple):
+        parts = [_text(x) or "" for x in v]
+        return "".join(parts) if all(isinstance(x, str) for x in v) else " ".join(parts)
+    return _text(v) or ""
+
+
 def _dns_view(value: Any) -> dict[str, Any]:
     if not (isinstance(value, list) and all(isinstance(d, dict) for d in value)):
         return {"generic": _generic(value)}
     rows = []
     for d in value:
-        answers = d.get("answers")
+        answers = d.get("records", d.get("answers"))
         if isinstance(answers, list | tuple):
-            answers = [_text(a) for a in answers]
+            answers = [_dns_value(a) for a in answers]
         elif answers is not None:
-            answers = [_text(answers)]
+            answers = [_dns_value(answers)]
+        result = _text(d.get("result"))
+        error = _text(d.get("error"))
+        if error is None and result not in (None, "answer"):
+            error = result
+        detail = _text(d.get("detail"))
+        if error and detail:
+            error = f"{error}: {detail}"
         rows.append({"name": _text(d.get("name")), "type": _text(d.get("type")),
-                     "answers": answers or [], "error": _text(d.get("error")),
-                     "ttl": _text(d.get("ttl"))})
+                     "answers": answers or [], "error": error, "ttl": _text(d.get("ttl"))})
     return {"rows": rows, "generic": None}
 
 
