@@ -58,7 +58,7 @@ notification noreply info sales user users group""".split())
 
 _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
                       r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,10}[A-Za-z]{2,63}")
-_RUN = r"A-Za-z0-9.!#$%&'*+/=?^_`{|}~@-"
+_RUN = r"A-Za-z0-9.!#$%&'*+=?^_`{|}~@-"  # no "/": the host of a URL is its own run
 #: Where replacing looks: runs of address/host characters holding a dot or an @ (addresses,
 #: host names, IPv4, message IDs), GUIDs, and colon groups that may be IPv6 addresses.
 _TOKEN = re.compile(
@@ -348,10 +348,9 @@ def redact_diagnosis(diag: Diagnosis) -> Diagnosis:
         diag,
         source=r.sub(diag.source),
         recipients=_rewrite(diag.recipients, r.sub),
-        # Titles, causes and fixes come from the rule packs, not the input: left as they are.
-        findings=[dataclasses.replace(f, evidence=_rewrite(f.evidence, r.sub),
-                                      recipients=_rewrite(f.recipients, r.sub))
-                  for f in diag.findings],
+        # Rule texts too: a fix step may name the input's domain (New-DkimSigningConfig
+        # -DomainName kaisha.example).
+        findings=_rewrite(diag.findings, r.sub),
         notes=_rewrite(diag.notes, r.sub),
         checks=_rewrite(diag.checks, r.sub),
         error=r.sub(diag.error) if diag.error else diag.error,

@@ -132,3 +132,28 @@ def test_checks_are_redacted_too():
     for s in ("fabrikam", "203.0.113.45", "hanako", "contoso.co.jp"):
         assert s not in dumped
     assert red.checks["hops"][0]["ip"] == "192.0.2.1"  # the same IP as in the raw input
+
+
+def test_fix_steps_naming_the_input_domain_are_redacted_too():
+    from mailcheck.auth_commands import build_resolver
+    from mailcheck.verify import verify_message
+
+    zones = tuple(str(z) for z in sorted((FIXTURES / "verify" / "zones").glob("*.zone")))
+    raw = (FIXTURES / "verify" / "gmail-own-servers.eml").read_bytes()
+    diag = verify_message(raw, build_resolver(zones, None, None, 3.0), now=1700000100)
+    assert "kaisha.example" in json.dumps(diag.to_dict())
+    red = redact_diagnosis(diag)
+    dumped = json.dumps(red.to_dict(), ensure_ascii=False)
+    for secret in ("kaisha", "209.85.220.41", "taro"):
+        assert secret not in dumped.lower(), secret
+    assert "-DomainName domain1.example" in dumped
+    # Documentation links keep their hosts.
+    assert red.findings[0].references == diag.findings[0].references
+    assert "https://domain1.example/x" == _redactor_for("kaisha.example").sub(
+        "https://kaisha.example/x")
+
+
+def _redactor_for(domain: str) -> Redactor:
+    r = Redactor()
+    r.collect(f"From: a@{domain}")
+    return r
