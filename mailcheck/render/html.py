@@ -28,7 +28,7 @@ import jinja2
 import markupsafe
 
 from .. import __version__
-from ..i18n import labels
+from ..i18n import labels, reason_label
 from ..ingest.authresults import NO_AUTHSERV_ID
 from ..model import Diagnosis, Finding, Line
 
@@ -130,7 +130,8 @@ def report_view(diag: Diagnosis) -> dict[str, Any]:
         "first_step": {"text": first_step.text, "powershell": first_step.powershell}
         if first_step else None,
         "findings": findings,
-        "recipients": [r.to_dict() | {"reason_hard": _hardness(r.hard_bounce, L)}
+        "recipients": [r.to_dict() | {"reason_text": reason_label(r.reason, diag.lang),
+                                      "reason_hard": _hardness(r.hard_bounce, L)}
                        for r in diag.recipients],
         "systems": list(diag.systems),
         "notes": list(diag.notes),
@@ -138,9 +139,14 @@ def report_view(diag: Diagnosis) -> dict[str, Any]:
         "raw": [{"number": ln.number, "part": ln.part, "text": ln.text}
                 for ln in lines[:MAX_RAW_LINES]],
         "raw_total": len(lines),
-        "nothing": L["nothing"] if diag.kind == "unknown" or not (
-            diag.recipients or diag.systems) else L["no_cause"],
+        "nothing": _nothing(diag, L),
     }
+
+
+def _nothing(diag: Diagnosis, L: Mapping[str, str]) -> str:
+    """What to say when no finding was made: nothing recognised, or no cause identified."""
+    recognised = diag.kind != "unknown" and (diag.recipients or diag.systems)
+    return L["no_cause"] if recognised else L["nothing"]
 
 
 def verdict(diag: Diagnosis) -> str:
@@ -150,9 +156,10 @@ def verdict(diag: Diagnosis) -> str:
         return L["report.verdict.error"].format(error=diag.error)
     top = diag.top
     if top is None:
-        return L["nothing"] if diag.kind == "unknown" or not (diag.recipients or diag.systems) \
-            else L["no_cause"]
+        return _nothing(diag, L)
     why = top.title.rstrip(".。")
+    if top.severity == "info":  # all is well: no failure to attribute to anyone
+        return L["report.verdict.other"].format(why=why)
     also = next((f for f in diag.findings[1:] if not f.generic and f.severity != "info"), None)
     if also is not None:
         second = also.title.rstrip(".。")
