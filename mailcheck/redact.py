@@ -153,7 +153,7 @@ class Redactor:
                 self._add(addr, lambda new_dom=new_dom: f"user{self._next('user')}@{new_dom}")
         for m in _IPV4.finditer(text):
             if _valid_ip(m.group()):
-                self._add(m.group(), lambda: f"192.0.2.{self._next('ip4')}")
+                self._add(m.group(), lambda: _ip4_placeholder(self._next("ip4")))
         for m in _IPV6.finditer(text):
             cand = m.group()
             if ("::" in cand or cand.count(":") == 7) and _valid_ip(cand):
@@ -259,6 +259,14 @@ def _suffixes() -> PublicSuffixList:
 def _registrable(domain: str) -> str:
     """``mail.contoso.co.jp`` -> ``contoso.co.jp`` (the domain an organisation registered)."""
     return _suffixes().privatesuffix(domain) or domain
+
+
+def _ip4_placeholder(n: int) -> str:
+    """The n-th documentation address (RFC 5737: three /24s), then the reserved 240/4."""
+    if n <= 3 * 254:
+        net = ("192.0.2", "198.51.100", "203.0.113")[(n - 1) // 254]
+        return f"{net}.{(n - 1) % 254 + 1}"
+    return f"240.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
 
 
 def _is_public(domain: str) -> bool:

@@ -157,3 +157,16 @@ def _redactor_for(domain: str) -> Redactor:
     r = Redactor()
     r.collect(f"From: a@{domain}")
     return r
+
+
+def test_many_addresses_get_distinct_valid_placeholders():
+    import ipaddress
+
+    r = Redactor()
+    text = " ".join(f"10.1.{i // 250}.{i % 250 + 1}" for i in range(1000))
+    r.collect(text)
+    out = r.sub(text).split()
+    assert len(set(out)) == 1000
+    for ip in out:
+        ipaddress.ip_address(ip)
+        assert not ip.startswith("10.")
