@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from .conftest import FIXTURES
-from .htmltree import parse
 
 from mailcheck.cli import main
 from mailcheck.diagnosis import diagnose
 from mailcheck.redact import Redactor, redact_diagnosis
 from mailcheck.render import render
+
+from .conftest import FIXTURES
+from .htmltree import parse
 
 EXO = FIXTURES / "report" / "exo-5.7.520-forwarding.eml"
 GMAIL = FIXTURES / "report" / "gmail-sendas-with-signin-log.txt"

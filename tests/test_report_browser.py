@@ -11,11 +11,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from .conftest import FIXTURES, ROOT, need
-from .htmltree import Node, parse
 
 from mailcheck.diagnosis import diagnose
 from mailcheck.render import render
+
+from .conftest import FIXTURES, ROOT, need
+from .htmltree import Node, parse
 
 pytestmark = pytest.mark.browser
 

@@ -8,14 +8,15 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from .conftest import FIXTURES
-from .htmltree import Node, parse
 
 from mailcheck.cli import main
 from mailcheck.diagnosis import diagnose
 from mailcheck.model import Diagnosis
 from mailcheck.render import render
 from mailcheck.render.html import render_page, report_view, verdict
+
+from .conftest import FIXTURES
+from .htmltree import Node, parse
 
 EXO = FIXTURES / "report" / "exo-5.7.520-forwarding.eml"
 GMAIL = FIXTURES / "report" / "gmail-sendas-with-signin-log.txt"
