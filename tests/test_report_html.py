@@ -421,3 +421,15 @@ def test_header_reading_without_verify_says_results_are_the_receivers():
     auth = doc.find("section", id="auth")
     assert "mailcheck verify" in auth.find("p", class_="note").text()
     assert "dmarc" in auth.find("tbody").text() and "fail" in auth.find("tbody").text()
+
+
+def test_bidi_overrides_and_controls_are_shown_not_obeyed():
+    text = ("Remote Server returned '550 5.7.520 Access denied \u202egnp.exe\u202c"
+            " \x1b[31mred\x07 AS(7555)'\n")
+    diag = diagnose(text.encode())
+    html = render(diag, "html")
+    for ch in ("\u202e", "\u202c", "\x1b", "\x07"):
+        assert ch not in html
+    doc = parse(html)
+    assert "\\u202egnp.exe\\u202c" in doc.find("mark", class_="cited").text()
+    assert "\\u001b[31mred\\u0007" in doc.find("section", id="raw").text()

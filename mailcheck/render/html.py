@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
@@ -61,6 +62,18 @@ def environment() -> jinja2.Environment:
     env.globals["severity_icon"] = lambda sev: SEVERITY_ICONS.get(sev, "•")
     env.filters["inline_code"] = inline_code
     return env
+
+
+#: Characters that would act instead of showing: C0 controls and the bidirectional
+#: overrides and isolates a hostile bounce can use to make a line read differently.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str | None) -> str | None:
+    """Input text with controls and bidi overrides shown as ``\\u202e`` instead of acting."""
+    if not text:
+        return text
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def inline_code(text: str | None) -> markupsafe.Markup:
@@ -130,13 +143,14 @@ def report_view(diag: Diagnosis) -> dict[str, Any]:
         "first_step": {"text": first_step.text, "powershell": first_step.powershell}
         if first_step else None,
         "findings": findings,
-        "recipients": [r.to_dict() | {"reason_text": reason_label(r.reason, diag.lang),
+        "recipients": [r.to_dict() | {"diagnostic": visible(r.diagnostic),
+                                      "reason_text": reason_label(r.reason, diag.lang),
                                       "reason_hard": _hardness(r.hard_bounce, L)}
                        for r in diag.recipients],
         "systems": list(diag.systems),
         "notes": list(diag.notes),
         **_checks_view(dict(diag.checks or {}), L, diag.lang),
-        "raw": [{"number": ln.number, "part": ln.part, "text": ln.text}
+        "raw": [{"number": ln.number, "part": ln.part, "text": visible(ln.text)}
                 for ln in lines[:MAX_RAW_LINES]],
         "raw_total": len(lines),
         "nothing": _nothing(diag, L),
@@ -232,10 +246,10 @@ def _context(cited: Line, lines: Sequence[Line]) -> dict[str, Any]:
     i = cited.number - 1
     here = lines[i] if 0 <= i < len(lines) else None
     if here is None or cited.text.strip() not in here.text:
-        rows = [{"number": cited.number, "text": cited.text, "cited": True}]
+        rows = [{"number": cited.number, "text": visible(cited.text), "cited": True}]
     else:
         lo, hi = max(0, i - CONTEXT_LINES), min(len(lines), i + CONTEXT_LINES + 1)
-        rows = [{"number": ln.number, "text": ln.text, "cited": j == i}
+        rows = [{"number": ln.number, "text": visible(ln.text), "cited": j == i}
                 for j, ln in enumerate(lines[lo:hi], lo)]
     return {"number": cited.number, "part": cited.part, "rows": rows}
 
@@ -469,7 +483,7 @@ def _text(v: Any) -> str | None:
         return None
     if isinstance(v, bool):
         return "true" if v else "false"
-    return str(v)
+    return visible(str(v))
 
 
 def _generic(value: Any, depth: int = 0) -> dict[str, Any]:
@@ -479,9 +493,9 @@ def _generic(value: Any, depth: int = 0) -> dict[str, Any]:
     dicts (columns = keys in order of first appearance), ``"map"`` for a dict.
     """
     if depth >= MAX_DEPTH:
-        return {"kind": "text", "text": str(value)[:2000]}
+        return {"kind": "text", "text": visible(str(value)[:2000])}
     if isinstance(value, Mapping):
-        return {"kind": "map", "items": [(str(k), _generic(v, depth + 1))
+        return {"kind": "map", "items": [(visible(str(k)), _generic(v, depth + 1))
                                           for k, v in value.items()]}
     if isinstance(value, list | tuple):
         if value and all(isinstance(v, Mapping) for v in value):
