@@ -135,8 +135,11 @@ def _verify_text(diag: Diagnosis) -> str:
 @click.command("verify")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @dns_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
+              show_default=True, help="html: the self-contained report of `diagnose`.")
+@click.option("-o", "--output", metavar="FILE", help="Write the result here instead of stdout.")
+@click.option("--redact", is_flag=True,
+              help="Replace addresses, names, IPs, message IDs and subjects by placeholders.")
 @click.option("--now", metavar="TIME", help="Check expiry (DKIM x=) at this time "
               "(seconds since 1970 or ISO 8601) instead of the current time.")
 @click.option("--receiver", metavar="AUTHSERV-ID",
@@ -150,7 +153,8 @@ def _verify_text(diag: Diagnosis) -> str:
               help="Check SPF for this envelope sender instead of Return-Path.")
 @click.option("--helo", metavar="NAME", help="The HELO name to use with --ip.")
 def verify_cmd(file: str, zones: tuple[str, ...], replay: str | None, nameserver: str | None,
-               dns_timeout: float, fmt: str, now: str | None, receiver: str | None,
+               dns_timeout: float, fmt: str, output: str | None, redact: bool,
+               now: str | None, receiver: str | None,
                lang: str, rules_dirs: tuple[str, ...], client_ip: str | None,
                mail_from: str | None, helo: str | None) -> None:
     """Re-check a received message's SPF, DKIM, DMARC and ARC against DNS.
@@ -173,12 +177,18 @@ def verify_cmd(file: str, zones: tuple[str, ...], replay: str | None, nameserver
                           mail_from=mail_from, helo=helo)
     if diag.error:
         _fail(f"{file}: {diag.error}")
-    if fmt == "json":
+    if redact:
+        from .redact import redact_diagnosis
+
+        diag = redact_diagnosis(diag)
+    from .cli import write_output
+
+    if fmt in ("json", "html"):
         from .render import render
 
-        click.echo(render(diag, "json"), nl=False)
+        write_output(render(diag, fmt), output)
     else:
-        click.echo(_verify_text(diag), nl=False)
+        write_output(_verify_text(diag), output)
 
 
 @click.command("spf")

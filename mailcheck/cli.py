@@ -15,7 +15,7 @@ import click
 from . import __version__
 from .diagnosis import default_rules, diagnose
 from .i18n import LANGS
-from .render import render
+from .render import FORMATS, render
 from .rules import RuleError, RuleSet, builtin_pack_files, load_pack
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
@@ -89,12 +89,15 @@ def main() -> None:
 
 @main.command("diagnose")
 @click.argument("file", required=False, metavar="[FILE|-]")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
+              show_default=True, help="html: a self-contained report to attach to a ticket.")
 @click.option("-o", "--output", metavar="FILE", help="Write the result here instead of stdout.")
+@click.option("--redact", is_flag=True,
+              help="Replace addresses, names, IPs, message IDs and subjects of the input by "
+                   "stable placeholders, so the result can be shared.")
 @lang_option
 @rules_option
-def diagnose_cmd(file: str | None, fmt: str, output: str | None, lang: str,
+def diagnose_cmd(file: str | None, fmt: str, output: str | None, redact: bool, lang: str,
                  rules_dirs: tuple[str, ...]) -> None:
     """Name the cause of one bounce, NDR, dialog text or sign-in error.
 
@@ -102,6 +105,10 @@ def diagnose_cmd(file: str | None, fmt: str, output: str | None, lang: str,
     """
     data, source = read_input(file)
     diag = diagnose(data, lang=lang, source=source, rules=load_rules(rules_dirs))
+    if redact:
+        from .redact import redact_diagnosis
+
+        diag = redact_diagnosis(diag)
     if diag.error:
         if fmt == "json":
             write_output(render(diag, "json"), output)

@@ -240,13 +240,14 @@ class Diagnosis:
     notes: list[str] = field(default_factory=list)
     evidence: Evidence | None = field(default=None, repr=False)
     checks: dict[str, Any] = field(default_factory=dict)  # filled by verify (DNS, SPF...)
+    redacted: bool = False  # identifiers replaced by placeholders (mailcheck.redact)
 
     @property
     def top(self) -> Finding | None:
         return self.findings[0] if self.findings else None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "schema": SCHEMA_VERSION,
             "source": self.source,
             "kind": self.kind,
@@ -258,3 +259,6 @@ class Diagnosis:
             "notes": list(self.notes),
             "error": self.error,
         }
+        if self.redacted:
+            d["redacted"] = True
+        return d

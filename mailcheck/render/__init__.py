@@ -7,7 +7,7 @@ import json
 from ..model import Diagnosis
 from .text import render_text
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "html")
 
 
 def render_json(diag: Diagnosis) -> str:
@@ -19,4 +19,8 @@ def render(diag: Diagnosis, fmt: str = "text", *, color: bool = False) -> str:
         return render_json(diag)
     if fmt == "text":
         return render_text(diag, color=color)
+    if fmt == "html":
+        from .html import render_html  # jinja2 is loaded only when a page is wanted
+
+        return render_html(diag)
     raise ValueError(f"unknown format {fmt!r}")

@@ -76,6 +76,8 @@ def render_text(diag: Diagnosis, *, color: bool = False) -> str:
         return f"{head}\n{label('error', lang)}: {safe(diag.error)}\n"
     head += f"  [{label('kind.' + diag.kind, lang)}]"
     out.append(st(head, bold=True))
+    if diag.redacted:
+        out.append(f"{label('report.redacted_title', lang)}: {label('report.redacted', lang)}")
     if diag.systems:
         out.append(f"{label('systems', lang)}: {', '.join(diag.systems)}")
     for note in diag.notes:
