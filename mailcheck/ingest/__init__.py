@@ -11,13 +11,27 @@ from __future__ import annotations
 from types import ModuleType
 
 from ..model import Evidence, RecipientEvidence
-from . import authentication, dsn, entra, exchange, gmail_sendas, replies
+from . import (
+    amazon_ses,
+    arf,
+    authentication,
+    autoreply,
+    dsn,
+    entra,
+    exchange,
+    gmail_sendas,
+    google_groups,
+    mta_log,
+    plaintext,
+    replies,
+)
 from .decode import MAX_INPUT_BYTES, InputError, to_text
 from .message import LineSink, looks_like_message, parse_message
 from .systems import detect_systems
 
 #: Format parsers, most specific first. Each may add to what earlier ones found.
-FORMATS: list[ModuleType] = [dsn, exchange, gmail_sendas, entra, authentication]
+FORMATS: list[ModuleType] = [arf, amazon_ses, dsn, exchange, google_groups, gmail_sendas, entra,
+                              authentication, mta_log, autoreply, plaintext]
 
 __all__ = ["ingest", "InputError", "FORMATS"]
 

@@ -146,6 +146,15 @@ def _payload_text(part: Message) -> str:
     return decode_bytes(raw, part.get_content_charset())
 
 
+def _raw_field(value: str) -> str:
+    """A status-part field: RFC 2047 words, or raw ISO-2022-JP / 8-bit bytes in the value."""
+    value = decode_header_value(value)
+    if "\x1b" in value or any("\udc80" <= ch <= "\udcff" for ch in value):
+        raw = value.encode("utf-8", "surrogateescape")
+        return decode_bytes(raw, "iso-2022-jp" if b"\x1b$" in raw else None)
+    return value
+
+
 def _status_part_text(part: Message) -> str:
     """message/delivery-status and kin: compat32 parses them into header blocks."""
     payload = part.get_payload()
@@ -153,7 +162,7 @@ def _status_part_text(part: Message) -> str:
         blocks = []
         for block in payload:
             if isinstance(block, Message):
-                rows = [f"{k}: {decode_header_value(str(v))}" for k, v in block.items()]
+                rows = [f"{k}: {_raw_field(str(v))}" for k, v in block.items()]
                 extra = block.get_payload()
                 if isinstance(extra, str) and extra.strip():
                     rows.append(extra.strip())
@@ -188,6 +197,10 @@ def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
         elif isinstance(inner, str):
             head = re.split(r"\r?\n\r?\n", inner, maxsplit=1)[0]
             sink.add_text("returned-headers", head, limit=400)
+        return
+    if ctype.startswith("multipart/") and isinstance(part.get_payload(), str):
+        # The declared boundary never occurs (a broken bounce): read the body as text.
+        sink.add_text("text/plain", _payload_text(part))
         return
     if part.is_multipart():
         children = [p for p in part.get_payload() if isinstance(p, Message)]
