@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..model import Evidence, Line, RecipientEvidence
-from .replies import find_status, parse_reply_text
+from .replies import find_status, parse_reply_text, smtp_command
 
 NAME = "rfc3464"
 
@@ -40,6 +40,21 @@ def _mta(value: str) -> str | None:
         value = value.split(";", 1)[1]
     value = value.strip().strip("[]").rstrip(".")
     return value or None
+
+
+_CONTINUATION = re.compile(r"[ \t]{1,8}([245]\d\d)[ -]([245]\.[0-7]\.\d{1,3}[ \t])?")
+
+
+def _unwrap(diag: str) -> str:
+    """``550-5.7.1 a  550-5.7.1 b`` (a multi-line reply folded into one field) -> ``550 5.7.1 a b``."""
+    first = _CONTINUATION.match(" " + diag)
+    if not first:
+        return " ".join(diag.split())
+    code = first.group(1)
+    head = diag[:first.end() - 1]
+    rest = _CONTINUATION.sub(lambda m: " " if m.group(1) == code else m.group(0), " " + diag[
+        first.end() - 1:])
+    return " ".join((head.replace("-", " ", 1) + rest).split())
 
 
 def _blocks(lines: list[Line]) -> list[list[tuple[str, str, Line]]]:
@@ -96,8 +111,9 @@ def parse(ev: Evidence) -> None:
             diag = fields["diagnostic-code"][0]
             if ";" in diag[:12]:
                 diag = diag.split(";", 1)[1]
-            rec.diagnostic = diag.strip() or None
+            rec.diagnostic = _unwrap(diag.strip()) or None
             if rec.diagnostic:
+                rec.smtp_command = smtp_command(rec.diagnostic)
                 code, st = parse_reply_text(rec.diagnostic)
                 rec.reply_code = code
                 if not rec.status and st:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from ..model import Evidence, Line, RecipientEvidence
-from .replies import find_status, parse_reply_text
+from .replies import find_status, parse_reply_text, smtp_command
 
 NAME = "plain-text"
 
@@ -55,9 +55,10 @@ _LEAD = re.compile(
     rf"(?:[ \t]{{0,4}}(?::|\.\.\.|,|;|\(|\[|on |$)|[ \t]{{1,8}}\S)")
 #: An address after a word that names it as a recipient.
 _NAMED = re.compile(
-    rf"(?:rcpt to|recipient|recipients|delivered to|deliver(?:ing)? (?:your )?(?:mail|message)"
-    rf" to|delivery to|not delivered to|could not be delivered to|undeliverable to|"
-    rf"failed to|address|to|宛先|for)[ \t]{{0,3}}[:=]?[ \t]{{0,3}}[\"'<(]{{0,2}}({_ADDR})", re.I)
+    rf"(?:\b(?:rcpt to|recipient|recipients|delivered to|deliver(?:ing)? (?:your )?(?:mail|message)"
+    rf" to|delivery to|not delivered to|be delivered to|undeliverable to|message to|mail to|"
+    rf"failed to|sent to)|宛先)[ \t]{{0,3}}[:=]?[ \t]{{0,3}}[\"'<(\[]{{0,2}}"
+    rf"(?<![A-Za-z0-9!#$%&'*+/=?^_`{{|}}~.@-])({_ADDR})", re.I)
 #: Words before an address that make it the sender or a contact, not a recipient.
 _NOT_RECIPIENT = re.compile(
     r"(?:mail from|from|sender|envelope-from|return-path|hello|dear|contact|reply-to|"
@@ -315,6 +316,7 @@ def parse(ev: Evidence) -> None:
             rec.diagnostic = _prose(block, addr) or _prose(lines[:_MAX_BLOCK], None)
             rec.status = find_status(rec.diagnostic or "")
             rec.lines = block[:3] or lines[:1]
+        rec.smtp_command = smtp_command(" ".join(b.text for b in block)) if block else None
         first = (rec.status or rec.reply_code or "")[:1]
         rec.action = "delayed" if first == "4" and delayed or delayed and not first else "failed"
         ev.recipients.append(rec)
