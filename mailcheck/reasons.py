@@ -90,11 +90,9 @@ def _adjust(reason: str, rec: RecipientEvidence, text: str) -> str:
     if reason == "userunknown":
         command = rec.smtp_command or smtp_command(text)
         p = split(rec.status) if rec.status else None
-        by_status = reason_from_status(rec.status) == "userunknown"
-        if command == "DATA":
-            return "filtered"
-        if p and p[1] == "7" and command != "RCPT" or not by_status and command is None:
-            # "user unknown" not said in answer to RCPT TO: a filter's wording
+        if command == "DATA" or p and p[1] == "7" and command != "RCPT":
+            # "user unknown" said after the message was sent, or as a policy refusal:
+            # a filter's wording, not the directory's answer
             return "filtered"
     if reason == "hostunknown" and (_temporary(rec) or "try again" in low):
         return "networkerror"

@@ -104,7 +104,7 @@ def _looks_like_bounce(ev: Evidence) -> bool:
     frm = (ev.header("From") or "").lower()
     subj = (ev.header("Subject") or "").lower()
     if any(s in frm for s in _BOUNCE_SENDERS) and (not subj or any(
-            s in subj for s in _BOUNCE_SUBJECTS) or "mailer-daemon" in frm):
+            s in subj for s in _BOUNCE_SUBJECTS) or "mailer-daemon" in frm or _has_hints(ev)):
         return True
     if any(s in subj for s in _BOUNCE_SUBJECTS[:20]):
         return True
@@ -331,6 +331,9 @@ def _fill_in(ev: Evidence, lines: list[Line]) -> None:
         hits = _first_lines(lines, rec.recipient)
         for i in hits:
             rep = _reply_in(lines[i:i + 4], rec.recipient)
+            if not rep and not rec.diagnostic:
+                rec.diagnostic = _prose(lines[i:i + 3], rec.recipient)
+                rec.smtp_command = rec.smtp_command or smtp_command(rec.diagnostic or "")
             if rep:
                 code, status, text, _ = rep
                 rec.reply_code = rec.reply_code or code
@@ -354,12 +357,12 @@ def _from_subject(ev: Evidence, lines: list[Line] | None = None) -> None:
         rec.diagnostic = _clean_reply_text(text)
         rec.lines = [ln]
     else:
-        prose = _prose(lines or [], None)
-        rec.diagnostic = prose or subj or None
-        rec.status = find_status(rec.diagnostic or "")
+        # The notice's prose is boilerplate ("I'm sorry to have to inform you..."), not a
+        # reason; keep only a status code if it shows one.
+        rec.status = next((s for s in (find_status(ln.text) for ln in lines or []) if s), None)
         rec.lines = (lines or [])[:3]
-    if not rec.diagnostic and not rec.status:
-        return
+        if not rec.status:
+            rec.diagnostic = subj or None
     rec.action = "failed"
     ev.recipients.append(rec)
     ev.kind = "bounce"
