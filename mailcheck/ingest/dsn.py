@@ -32,7 +32,10 @@ def address_of(value: str) -> str | None:
     if ";" in value:
         value = value.split(";", 1)[1]
     m = _ADDR.search(value)
-    return m.group(1).strip(".,") if m else (value.strip() or None)
+    if m and not m.group(1).startswith("@"):
+        return m.group(1).strip(".,")
+    value = value.strip()
+    return value if value and not value.startswith("@") else None
 
 
 def _mta(value: str) -> str | None:
@@ -118,8 +121,10 @@ def parse(ev: Evidence) -> None:
                 rec.reply_code = code
                 if not rec.status and st:
                     rec.status = st
-                elif st and rec.status and rec.status.endswith(".0.0") and st != rec.status:
-                    # "Status: 5.0.0" with a precise code in the server's own reply
+                elif st and rec.status and st != rec.status and (
+                        rec.status.endswith(".0.0") or code and code[0] == st[0]):
+                    # "Status: 5.0.0" (or the reporting MTA's own summary such as 4.4.7)
+                    # beside a precise code in the server's own reply: the reply is the cause
                     rec.status = st
         if "last-attempt-date" in fields:
             rec.last_attempt = fields["last-attempt-date"][0]

@@ -256,8 +256,16 @@ def _prose(block: list[Line], addr: str | None) -> str | None:
     return text[:1000] or None
 
 
+_INNER_REPLY = re.compile(r"^[245]\d\d[ \t]{1,3}<[^<>]{1,300}>\.{3}[ \t]{0,3}(?=[245]\d\d[ -])")
+
+
 def _clean_reply_text(text: str) -> str:
-    """``host mx said: 550 5.1.1 ...`` -> ``550 5.1.1 ...`` (keep the server's words)."""
+    """``host mx said: 550 5.1.1 ...`` -> ``550 5.1.1 ...`` (keep the server's words).
+
+    Sendmail's ``554 <a@b>... 550 Host unknown`` is its own summary wrapped around the
+    remote server's reply; the inner reply is the server's.
+    """
+    text = _INNER_REPLY.sub("", text.strip())
     m = re.search(r"\b[245]\d\d[ -][ \t]{0,2}(?:[245]\.\d{1,3}\.\d{1,3})?", text)
     if m and m.start() > 0:
         return text[m.start():].strip()
@@ -308,9 +316,10 @@ def parse(ev: Evidence) -> None:
                         break
         if rep:
             code, status, text, ln = rep
-            rec.reply_code = code
-            rec.status = status
             rec.diagnostic = _clean_reply_text(text)
+            inner_code, inner_status = parse_reply_text(rec.diagnostic)
+            rec.reply_code = inner_code or code
+            rec.status = inner_status or status
             rec.lines = [ln] + [b for b in block[:1] if b is not ln]
         else:
             rec.diagnostic = _prose(block, addr) or _prose(lines[:_MAX_BLOCK], None)
@@ -325,6 +334,13 @@ def parse(ev: Evidence) -> None:
 
 def _fill_in(ev: Evidence, lines: list[Line]) -> None:
     """Recipients known from a status part: take a reply code or diagnostic from the text."""
+    nameless = [r for r in ev.recipients if not r.recipient]
+    if nameless:
+        cands = _candidates(lines, _excluded(ev)) or [(a, None) for a in _header_recipients(ev)]
+        known = {(r.recipient or "").lower() for r in ev.recipients}
+        cands = [c for c in cands if c[0].lower() not in known]
+        for rec, (addr, _) in zip(nameless, cands, strict=False):
+            rec.recipient = addr
     for rec in ev.recipients:
         if not rec.recipient or (rec.reply_code and rec.diagnostic):
             continue

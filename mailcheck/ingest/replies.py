@@ -21,12 +21,13 @@ from ..model import Evidence, Line, Reply
 STATUS = r"[245]\.[0-7]\.\d{1,3}"
 _STATUS_RE = re.compile(rf"(?<![\d.])#?({STATUS})(?![\d])(?!\.\d)")
 _LINE_REPLY = re.compile(
-    rf"^[ \t]{{0,8}}(?:[<>]{{1,3}}[ \t]{{0,3}}|[SC]:[ \t]{{0,3}})?([245]\d\d)([ -])[ \t]{{0,3}}"
+    rf"^[ \t]{{0,8}}(?:[<>]{{1,3}}[ \t]{{0,3}}|[SC]:[ \t]{{0,3}})?([245]\d\d):?([ -])[ \t]{{0,3}}"
     rf"(?:#?({STATUS})(?![\d.])[ \t]{{0,3}})?(.{{0,4000}})"
 )
 _EMBEDDED = re.compile(rf"(?<![\d.])([245]\d\d)[ -]{{1,2}}[(#]?({STATUS})(?![\d])(?!\.\d)")
 _EMBEDDED_BARE_CODE = re.compile(
-    r"(?:said|returned|error|replied|response|reply|answered)[ :'\"(]{1,6}([45]\d\d)[ -]",
+    r"(?:said|returned|error|replied|response|reply|answered|failure|code|to me|\]|SMTP)"
+    r"[ :'\"(]{1,6}([45]\d\d)(?![\d.])|(?<![\d.])([45]\d\d)-?'",
     re.I,
 )
 
@@ -71,7 +72,7 @@ def parse_reply_text(text: str) -> tuple[str | None, str | None]:
     if m:
         return m.group(1), m.group(2)
     m = _EMBEDDED_BARE_CODE.search(t)
-    code = m.group(1) if m else None
+    code = (m.group(1) or m.group(2)) if m else None
     return code, find_status(t)
 
 
