@@ -90,7 +90,8 @@ def _adjust(reason: str, rec: RecipientEvidence, text: str) -> str:
     if reason == "userunknown":
         command = rec.smtp_command or smtp_command(text)
         p = split(rec.status) if rec.status else None
-        if command == "DATA" or p and p[1] == "7" and command != "RCPT":
+        if command == "DATA" or reason_from_status(rec.status) == "filtered" or p and p[1] == "7" \
+                and command != "RCPT":
             # "user unknown" said after the message was sent, or as a policy refusal:
             # a filter's wording, not the directory's answer
             return "filtered"

@@ -191,6 +191,12 @@ def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
     if ctype in _RETURNED_TYPES:
         ev.facts.setdefault("mime_parts", []).append(ctype)
         inner = part.get_payload()
+        if isinstance(inner, list) and inner and isinstance(inner[0], Message) and \
+                _is_forwarded_report(inner[0], ev):
+            # A bounce forwarded as an attachment: read it as if it had arrived itself.
+            ev.facts["forwarded_report"] = True
+            _walk(sink, inner[0], depth + 1, ev)
+            return
         if isinstance(inner, list) and inner and isinstance(inner[0], Message):
             _add_headers(sink, inner[0], "returned-headers", None)
             ev.facts.setdefault("returned_messages", []).append(inner[0])
@@ -199,8 +205,12 @@ def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
             sink.add_text("returned-headers", head, limit=400)
         return
     if ctype.startswith("multipart/") and isinstance(part.get_payload(), str):
-        # The declared boundary never occurs (a broken bounce): read the body as text.
-        sink.add_text("text/plain", _payload_text(part))
+        # The declared boundary never occurs (a broken bounce): use the one the body has.
+        reparsed = _reparse_multipart(part.get_payload())
+        if reparsed is not None and depth < 12:
+            _walk(sink, reparsed, depth + 1, ev)
+        else:
+            sink.add_text("text/plain", _payload_text(part))
         return
     if part.is_multipart():
         children = [p for p in part.get_payload() if isinstance(p, Message)]
@@ -216,6 +226,33 @@ def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
     elif part.get_content_maintype() == "text" or ctype == "application/octet-stream" and \
             (part.get_filename() or "").lower().endswith((".txt", ".log")):
         sink.add_text(ctype, _payload_text(part))
+
+
+_BOUNDARY_LINE = re.compile(r"^--([^\s]{1,200})[ \t]*\r?$", re.M)
+
+
+def _reparse_multipart(body: str) -> Message | None:
+    """A multipart body whose declared boundary is wrong, parsed with the one it uses."""
+    m = _BOUNDARY_LINE.search(body[:20000])
+    if not m or m.group(1).endswith("--"):
+        return None
+    boundary = m.group(1)
+    head = f'Content-Type: multipart/mixed; boundary="{boundary}"\n\n'
+    try:
+        msg = email.message_from_string(head + body, policy=compat32)
+    except Exception:  # compat32 is lenient; this guards against the unforeseen
+        return None
+    return msg if msg.is_multipart() else None
+
+
+def _is_forwarded_report(inner: Message, ev: Evidence) -> bool:
+    if "message/delivery-status" in ev.facts.get("mime_parts", ()):
+        return False  # the outer message is the report; this is the returned original
+    ctype = inner.get_content_type()
+    frm = str(inner.get("From", "")).lower()
+    return ctype == "multipart/report" or (
+        ("mailer-daemon" in frm or "postmaster" in frm) and inner.get("X-Failed-Recipients")
+        is not None)
 
 
 def parse_message(data: bytes, ev: Evidence) -> Message:

@@ -50,7 +50,7 @@ _ADDR = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}
 _ADDR_RE = re.compile(rf"(?<![A-Za-z0-9!#$%&'*+/=?^_`{{|}}~.@-])({_ADDR})(?![A-Za-z0-9-])")
 #: An address in a structural position at the start of a line.
 _LEAD = re.compile(
-    rf"^[ \t]{{0,12}}(?:[0-9]{{3}}[ -][ \t]{{0,2}}(?:[245]\.\d{{1,3}}\.\d{{1,3}}[ \t]{{1,2}})?)?"
+    rf"^[ \t]{{0,12}}(?:[*\u2022-][ \t]{{1,3}})?(?:[0-9]{{3}}[ -][ \t]{{0,2}}(?:[245]\.\d{{1,3}}\.\d{{1,3}}[ \t]{{1,2}})?)?"
     rf"[\"'<(]{{0,2}}(?:mailto:)?({_ADDR})[\"'>)]{{0,2}}"
     rf"(?:[ \t]{{0,4}}(?::|\.\.\.|,|;|\(|\[|on |$)|[ \t]{{1,8}}\S)")
 #: An address after a word that names it as a recipient.
@@ -59,6 +59,8 @@ _NAMED = re.compile(
     rf" to|delivery to|not delivered to|be delivered to|undeliverable to|message to|mail to|"
     rf"failed to|sent to)|宛先)[ \t]{{0,3}}[:=]?[ \t]{{0,3}}[\"'<(\[]{{0,2}}"
     rf"(?<![A-Za-z0-9!#$%&'*+/=?^_`{{|}}~.@-])({_ADDR})", re.I)
+#: An address that ends a line after a colon: ``Mailbox full: bob@example.org``.
+_TRAIL = re.compile(rf":[ \t]{{1,4}}[\"'<]{{0,2}}({_ADDR})[\"'>]{{0,2}}[ \t.]{{0,3}}$")
 #: Words before an address that make it the sender or a contact, not a recipient.
 _NOT_RECIPIENT = re.compile(
     r"(?:mail from|from|sender|envelope-from|return-path|hello|dear|contact|reply-to|"
@@ -81,7 +83,7 @@ _FAILURE_HINTS = (
 _DELAY_HINTS = ("has been delayed", "will be retried", "warning message only",
                 "delivery delayed", "not yet been delivered", "will continue to try",
                 "delivery attempts will continue", "still trying", "delay")
-_BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "mail delivery", "mail administrator",
+_BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "post_master", "mail delivery", "mail administrator",
                    "mailer daemon", "mail-daemon", "mdaemon", "no-reply", "noreply",
                    "bounce", "mail system")
 _BOUNCE_SUBJECTS = (
@@ -182,7 +184,7 @@ def _candidates(lines: list[Line], excluded: set[str]) -> list[tuple[str, int]]:
         if "@" not in text:
             continue
         addrs: list[str] = []
-        m = _LEAD.match(text)
+        m = _LEAD.match(text) or _TRAIL.search(text)
         if m:
             addrs.append(m.group(1))
         for n in _NAMED.finditer(text):
