@@ -132,6 +132,26 @@ def classify(rec: RecipientEvidence, rule_reason: str | None = None) -> str:
     return "onhold" if text.strip() else "undefined"
 
 
+def agreeing_hits(rec: RecipientEvidence, hits: list) -> list:
+    """Rule hits allowed to decide this recipient's reason.
+
+    A rule that matched on the status code alone never overrides the server's own words:
+    ``552 sorry, mailbox is over quota (#5.1.1)`` is a full mailbox, whatever 5.1.1 says.
+    Such a hit stays only when its reason agrees with the phrase in the diagnostic.
+    """
+    text = " ".join((rec.diagnostic or "").split())
+    said = reason_from_text(text) if text else None
+    if not said:
+        return hits
+    out = []
+    for h in hits:
+        rule, alt = h[0], h[1]
+        by_words = bool(alt.text or alt.all_text or alt.fact)
+        if by_words or _adjust(rule.reason, rec, text) == _adjust(said, rec, text):
+            out.append(h)
+    return out
+
+
 def is_hard(reason: str, rec: RecipientEvidence) -> bool | None:
     """Hard bounce: retrying will not help. False for results that are not failures."""
     if reason in NOT_FAILURE_REASONS:

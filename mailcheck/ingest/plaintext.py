@@ -61,6 +61,8 @@ _NAMED = re.compile(
     rf"(?<![A-Za-z0-9!#$%&'*+/=?^_`{{|}}~.@-])({_ADDR})", re.I)
 #: An address that ends a line after a colon: ``Mailbox full: bob@example.org``.
 _TRAIL = re.compile(rf":[ \t]{{1,4}}[\"'<]{{0,2}}({_ADDR})[\"'>]{{0,2}}[ \t.]{{0,3}}$")
+#: Lines that carry message identifiers, which look like addresses but are not.
+_ID_LINE = re.compile(r"message-id|in-reply-to|references:|^[ \t]{0,4}>", re.I)
 #: Words before an address that make it the sender or a contact, not a recipient.
 _NOT_RECIPIENT = re.compile(
     r"(?:mail from|from|sender|envelope-from|return-path|hello|dear|contact|reply-to|"
@@ -181,7 +183,7 @@ def _candidates(lines: list[Line], excluded: set[str]) -> list[tuple[str, int]]:
     seen: set[str] = set()
     for i, ln in enumerate(lines):
         text = ln.text
-        if "@" not in text:
+        if "@" not in text or _ID_LINE.search(text):
             continue
         addrs: list[str] = []
         m = _LEAD.match(text) or _TRAIL.search(text)
