@@ -49,7 +49,10 @@ _CONTINUATION = re.compile(r"[ \t]{1,8}([245]\d\d)[ -]([245]\.[0-7]\.\d{1,3}[ \t
 
 
 def _unwrap(diag: str) -> str:
-    """``550-5.7.1 a  550-5.7.1 b`` (a multi-line reply folded into one field) -> ``550 5.7.1 a b``."""
+    """``550-5.7.1 a  550-5.7.1 b`` (a multi-line reply folded into one field).
+
+    The repeated code prefixes are dropped: ``550 5.7.1 a b``.
+    """
     first = _CONTINUATION.match(" " + diag)
     if not first:
         return " ".join(diag.split())

@@ -38,7 +38,8 @@ _QUOTED = re.compile(r"[\"“「]([^\"”」]{3,1500})[\"”」]")
 def detect(ev: Evidence) -> bool:
     hay = ev.haystack().lower()
     return any(m in hay for m in _MARKERS) and (
-        bool(_STATE.search(ev.haystack())) or "code:" in hay or "tls negotiation" in hay or "couldn't reach" in hay
+        bool(_STATE.search(ev.haystack())) or "code:" in hay or "tls negotiation" in hay
+        or "couldn't reach" in hay
         or "サーバーにアクセスできませんでした" in hay
     )
 

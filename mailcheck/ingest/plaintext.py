@@ -46,11 +46,13 @@ _RETURNED_HEADER = re.compile(
     r"^(?:Received|Return-Path|Message-I[Dd]|X-[A-Za-z0-9-]{1,40}|DKIM-Signature|"
     r"MIME-Version|Content-Type|ARC-Seal|Authentication-Results)[ \t]{0,2}:", re.I)
 
-_ADDR = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}[A-Za-z]{2,63}"
+_ADDR = (r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}"
+         r"[A-Za-z]{2,63}")
 _ADDR_RE = re.compile(rf"(?<![A-Za-z0-9!#$%&'*+/=?^_`{{|}}~.@-])({_ADDR})(?![A-Za-z0-9-])")
 #: An address in a structural position at the start of a line.
 _LEAD = re.compile(
-    rf"^[ \t]{{0,12}}(?:[*\u2022-][ \t]{{1,3}})?(?:[0-9]{{3}}[ -][ \t]{{0,2}}(?:[245]\.\d{{1,3}}\.\d{{1,3}}[ \t]{{1,2}})?)?"
+    rf"^[ \t]{{0,12}}(?:[*\u2022-][ \t]{{1,3}})?"
+    rf"(?:[0-9]{{3}}[ -][ \t]{{0,2}}(?:[245]\.\d{{1,3}}\.\d{{1,3}}[ \t]{{1,2}})?)?"
     rf"[\"'<(]{{0,2}}(?:mailto:)?({_ADDR})[\"'>)]{{0,2}}"
     rf"(?:[ \t]{{0,4}}(?::|\.\.\.|,|;|\(|\[|on |$)|[ \t]{{1,8}}\S)")
 #: An address after a word that names it as a recipient.
@@ -85,7 +87,8 @@ _FAILURE_HINTS = (
 _DELAY_HINTS = ("has been delayed", "will be retried", "warning message only",
                 "delivery delayed", "not yet been delivered", "will continue to try",
                 "delivery attempts will continue", "still trying", "delay")
-_BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "post_master", "mail delivery", "mail administrator",
+_BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "post_master", "mail delivery",
+                   "mail administrator",
                    "mailer daemon", "mail-daemon", "mdaemon", "no-reply", "noreply",
                    "bounce", "mail system")
 _BOUNCE_SUBJECTS = (
@@ -217,7 +220,10 @@ def _block(lines: list[Line], start: int, stops: set[int]) -> list[Line]:
     return out
 
 
-def _reply_in(block: list[Line], addr: str | None) -> tuple[str | None, str | None, str, Line] | None:
+_Found = tuple[str | None, str | None, str, Line]
+
+
+def _reply_in(block: list[Line], addr: str | None) -> _Found | None:
     """The SMTP reply in a recipient's block: (code, status, text, line)."""
     best = None
     key = (addr or "").lower()

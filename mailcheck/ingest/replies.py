@@ -41,7 +41,8 @@ KNOWN_CODES = frozenset(
 _COMMAND = re.compile(
     r"(?:in reply to|after|performing the|>>>)[ \t]{0,3}(?:the[ \t])?"
     r"(end of data|rcpt|mail|data|helo|ehlo|connect|message|body|auth|starttls|quit)\b"
-    r"|\[(rcpt_to|mail_from|data)\]|does not like (recipient|sender)|(recipient|sender) address rejected",
+    r"|\[(rcpt_to|mail_from|data)\]|does not like (recipient|sender)"
+    r"|(recipient|sender) address rejected",
     re.I)
 _COMMAND_NAMES = {"end of data": "DATA", "message": "DATA", "body": "DATA", "rcpt_to": "RCPT",
                   "mail_from": "MAIL", "recipient": "RCPT", "sender": "MAIL"}
