@@ -46,6 +46,9 @@ def ingest(data: bytes | str, source: str = "-") -> Evidence:
     if len(raw) > MAX_INPUT_BYTES:
         ev.notes.append(f"input is {len(raw)} bytes; only the first {MAX_INPUT_BYTES} were read")
         raw = raw[:MAX_INPUT_BYTES]
+    if b"\r" in raw[:65536] and b"\n" not in raw[:65536]:
+        raw = raw.replace(b"\r", b"\n")  # classic Mac line endings: CR alone
+        data = raw
     if looks_like_message(raw):
         parse_message(raw, ev)
         if not any(ln.text.strip() for ln in ev.lines):

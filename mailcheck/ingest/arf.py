@@ -34,7 +34,8 @@ def parse(ev: Evidence) -> None:
         m = _FIELD.match(ln.text)
         if m:
             fields.setdefault(m.group(1).lower(), []).append((m.group(2).strip(), ln))
-    ftype = (fields.get("feedback-type") or [("abuse", None)])[0][0].split()[0].lower() or "abuse"
+    words = (fields.get("feedback-type") or [("abuse", None)])[0][0].split()
+    ftype = words[0].lower() if words else "abuse"
     addrs: list[tuple[str, Line | None]] = []
     for key in ("original-rcpt-to", "removal-recipient"):
         for value, ln in fields.get(key, []):

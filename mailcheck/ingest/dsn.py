@@ -108,7 +108,8 @@ def parse(ev: Evidence) -> None:
             rec.recipient = address_of(fields["final-recipient"][0]) or rec.recipient
         rec.lines = [ln for _, _, ln in block]
         if "action" in fields:
-            rec.action = fields["action"][0].split()[0].lower().strip(";") or None
+            words = fields["action"][0].split()
+            rec.action = words[0].lower().strip(";") or None if words else None
         if "status" in fields:
             rec.status = find_status(fields["status"][0])
         if "remote-mta" in fields:

@@ -27,7 +27,7 @@ _POSTFIX = re.compile(
 _POSTFIX_DSN = re.compile(r"\bdsn=([245]\.\d{1,3}\.\d{1,3})")
 _POSTFIX_RELAY = re.compile(r"\brelay=([A-Za-z0-9.-]{1,253})")
 _EXIM = re.compile(
-    r"(?:^|\s)(\*\*|==)[ \t]{1,3}([^\s<>]{1,64}@[^\s<>:]{1,253}?)(?:[ \t]{1,3}<[^<>\s]{1,254}>)?"
+    r"(?:^|\s)(\*\*|==)[ \t]{1,3}([^\s<>]{1,64}@[^\s<>:]{1,253})(?:[ \t]{1,3}<[^<>\s]{1,254}>)?"
     r"(?:[ \t]{1,3}[RT]=[^\s]{1,100}){0,4}[ \t]{0,3}:?[ \t]{0,3}(.{0,2000})$")
 _EXIM_HOST = re.compile(r"\bH=([A-Za-z0-9.-]{1,253})")
 _ACTIONS = {"bounced": "failed", "deferred": "delayed", "sent": "delivered",

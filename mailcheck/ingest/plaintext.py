@@ -240,7 +240,7 @@ def _reply_in(block: list[Line], addr: str | None) -> _Found | None:
         joined = text
         for nxt in block[k + 1:k + 4]:
             t = nxt.text.strip()
-            if not t or not nxt.text[:1].isspace() or parse_reply_text(t) != (None, None):
+            if not t or not nxt.text[:1].isspace() or parse_reply_text(t)[0] is not None:
                 break
             joined += " " + t
         cand = (code, status, joined, ln)
@@ -375,7 +375,6 @@ def _from_subject(ev: Evidence, lines: list[Line] | None = None) -> None:
     if not _looks_like_bounce(ev):
         return
     rep = _reply_in(lines, None) if lines else None
-    subj = ev.header("Subject") or ""
     to = _header_recipients(ev)
     rec = RecipientEvidence(recipient=to[0] if to else None)
     if rep:
@@ -387,8 +386,8 @@ def _from_subject(ev: Evidence, lines: list[Line] | None = None) -> None:
         # reason; keep only a status code if it shows one.
         rec.status = next((s for s in (find_status(ln.text) for ln in lines or []) if s), None)
         rec.lines = (lines or [])[:3]
-        if not rec.status:
-            rec.diagnostic = subj or None
+        # The subject ("Undelivered Mail Returned to Sender") says that it failed, not
+        # why: the reason stays undefined rather than a guess from boilerplate.
     rec.action = "failed"
     ev.recipients.append(rec)
     ev.kind = "bounce"
