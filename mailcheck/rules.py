@@ -87,25 +87,46 @@ def check_linear(pattern: str, where: str = "pattern") -> None:
     _walk_safety(list(parsed), False, where)
 
 
-def _required_literal(pattern: str) -> str | None:
-    """A lower-case literal that any match of ``pattern`` must contain (a cheap pre-filter)."""
+def _required_literal(pattern: str) -> tuple[str, ...] | None:
+    """Lower-case literals one of which any match of ``pattern`` must contain.
+
+    A cheap pre-filter: the regex only runs when one of them occurs in the text. The
+    longest literal run of the top-level sequence is used when it has 4+ characters;
+    otherwise a group of alternatives each with its own literal (``(?:user|mailbox)``).
+    """
     try:
         parsed = list(_sre_parse.parse(pattern))
     except re.error:
         return None
-    best, run = "", []
-    for op, arg in parsed + [("END", None)]:
-        if str(op) == "LITERAL":
+    return _literals_of(parsed)
+
+
+def _literals_of(items) -> tuple[str, ...] | None:
+    best, run, groups = "", [], []
+    for op, arg in list(items) + [("END", None)]:
+        name = str(op)
+        if name == "LITERAL":
             run.append(chr(arg))
             continue
         s = "".join(run)
         if len(s) > len(best):
             best = s
         run = []
-        if str(op) in ("BRANCH", "SUBPATTERN") or str(op).endswith("REPEAT"):
-            # a literal run after an optional piece is still required; keep scanning
-            pass
-    return best.lower() if len(best) >= 4 else None
+        branch = None
+        if name == "BRANCH":
+            branch = arg[1]
+        elif name == "SUBPATTERN" and len(arg[-1]) == 1 and str(arg[-1][0][0]) == "BRANCH":
+            branch = arg[-1][0][1][1]
+        if branch is not None:
+            alts = [_literals_of(b) for b in branch]
+            if all(alts):
+                groups.append(tuple(x for a in alts for x in a))  # type: ignore[union-attr]
+    if len(best) >= 4:
+        return (best.lower(),)
+    groups = [g for g in groups if min(len(x) for x in g) >= 3]
+    if groups:
+        return tuple(x.lower() for x in min(groups, key=len))
+    return (best.lower(),) if len(best) >= 3 else None
 
 
 # -- data ---------------------------------------------------------------------------------------
@@ -115,10 +136,10 @@ def _required_literal(pattern: str) -> str | None:
 class Pattern:
     source: str
     regex: re.Pattern
-    literal: str | None
+    literal: tuple[str, ...] | None
 
     def search(self, ev: Evidence, hay_lower: str) -> re.Match | None:
-        if self.literal and self.literal not in hay_lower:
+        if self.literal and not any(x in hay_lower for x in self.literal):
             return None
         return self.regex.search(ev.haystack())
 

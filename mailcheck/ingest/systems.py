@@ -26,13 +26,15 @@ MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def detect_systems(ev: Evidence) -> None:
-    remaining = list(MARKERS)
-    for ln in ev.lines:
-        if not remaining:
-            break
-        low = ln.text.lower()
-        for item in remaining[:]:
-            system, markers = item
-            if any(m in low for m in markers):
-                ev.add_system(system, ln)
-                remaining.remove(item)
+    """Name every system whose marker occurs, citing the first line that shows it.
+
+    The markers are searched in the lower-cased text once (C-speed substring search);
+    lines are only walked for the few markers that occur.
+    """
+    hay = ev.haystack().lower()
+    for system, markers in MARKERS:
+        hit = next((m for m in markers if m in hay), None)
+        if hit is None or system in ev.systems:
+            continue
+        line = next((ln for ln in ev.lines if hit in ln.text.lower()), None)
+        ev.add_system(system, line)
