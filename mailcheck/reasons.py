@@ -33,12 +33,14 @@ def _table() -> dict[str, Any]:
 
 
 @cache
-def phrase_table() -> list[tuple[str, tuple[str, ...]]]:
+def phrase_table(broad: bool = True) -> list[tuple[str, tuple[str, ...]]]:
+    """(reason, phrases) in the order they are tried; ``broad=False`` leaves out the
+    sections named ``*-broad`` (single words such as "rejected" or "policy")."""
     data = _table()
     phrases = data["phrases"]
     # A section "blocked-lists" adds phrases for "blocked" at an earlier point of the order.
     return [(r.partition("-")[0], tuple(p.lower() for p in phrases[r]))
-            for r in data["pack"]["order"]]
+            for r in data["pack"]["order"] if broad or not r.endswith("-broad")]
 
 
 @cache
@@ -52,10 +54,10 @@ def _decisive_status() -> dict[str, str]:
     return dict(_table().get("decisive", {}))
 
 
-def reason_from_text(text: str) -> str | None:
+def reason_from_text(text: str, broad: bool = True) -> str | None:
     """The first reason whose phrases occur in ``text`` (case-insensitive), or None."""
     low = text.lower()
-    for reason, phrases in phrase_table():
+    for reason, phrases in phrase_table(broad):
         for p in phrases:
             if p in low:
                 return reason
@@ -135,21 +137,29 @@ def classify(rec: RecipientEvidence, rule_reason: str | None = None) -> str:
 def agreeing_hits(rec: RecipientEvidence, hits: list) -> list:
     """Rule hits allowed to decide this recipient's reason.
 
-    A rule that matched on the status code alone never overrides the server's own words:
-    ``552 sorry, mailbox is over quota (#5.1.1)`` is a full mailbox, whatever 5.1.1 says.
-    Such a hit stays only when its reason agrees with the phrase in the diagnostic.
+    A rule that matched on a generic status code alone (``X.1.1``, ``5.2.2``: any code
+    whose detail is one of RFC 3463's) does not override a specific phrase in the
+    server's own words: ``552 sorry, mailbox is over quota (#5.1.1)`` is a full mailbox,
+    whatever 5.1.1 says. A vendor's own code (5.7.520, 5.7.133) is always specific.
     """
     text = " ".join((rec.diagnostic or "").split())
-    said = reason_from_text(text) if text else None
+    said = reason_from_text(text, broad=False) if text else None
     if not said:
         return hits
     out = []
     for h in hits:
         rule, alt = h[0], h[1]
         by_words = bool(alt.text or alt.all_text or alt.fact)
-        if by_words or _adjust(rule.reason, rec, text) == _adjust(said, rec, text):
+        vendor_code = any(_vendor_code(spec) for spec, _ in alt.status)
+        if by_words or vendor_code or _adjust(rule.reason, rec, text) == _adjust(said, rec, text):
             out.append(h)
     return out
+
+
+def _vendor_code(spec: str) -> bool:
+    """``5.7.520`` / ``5.7.606-649``: a detail beyond RFC 3463's (< 30) names one cause."""
+    last = spec.rpartition(".")[2].split("-")[0].rstrip("*")
+    return last.isdigit() and int(last) >= 30
 
 
 def is_hard(reason: str, rec: RecipientEvidence) -> bool | None:

@@ -7,11 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 from click.testing import CliRunner
 
 from mailcheck import batch
 from mailcheck.cli import main
+
+from .conftest import FIXTURES
 
 
 def _lines(out: str) -> list[dict]:

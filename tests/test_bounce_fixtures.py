@@ -9,9 +9,10 @@ from __future__ import annotations
 import tomllib
 
 import pytest
-from conftest import FIXTURES
 
 from mailcheck.diagnosis import diagnose
+
+from .conftest import FIXTURES
 
 BOUNCES = FIXTURES / "bounces"
 CASES = tomllib.loads((BOUNCES / "expected.toml").read_text(encoding="utf-8"))["case"]

@@ -13,9 +13,9 @@ import re
 import subprocess
 import sys
 
-from conftest import shared_path
-
 from mailcheck.batch import run_batch
+
+from .conftest import shared_path
 
 BAR = {"detected": 0.98, "status": 0.97, "reply": 0.97, "no-false-positive": 1.0}
 FLOOR = {"reason": 0.82, "hard/soft": 0.90}
