@@ -49,6 +49,12 @@ def _status_table() -> dict[str, str]:
 
 
 @cache
+def _directory_phrases() -> tuple[str, ...]:
+    """Answers of a recipient directory itself (``[directory]`` in reasons.toml)."""
+    return tuple(p.lower() for p in _table().get("directory", {}).get("phrases", []))
+
+
+@cache
 def _decisive_status() -> dict[str, str]:
     """Status details (``2.2``) precise enough to beat any phrase (``[decisive]``)."""
     return dict(_table().get("decisive", {}))
@@ -89,13 +95,14 @@ def _temporary(rec: RecipientEvidence) -> bool:
 def _adjust(reason: str, rec: RecipientEvidence, text: str) -> str:
     """Context a phrase alone cannot see: the SMTP command, a temporary code."""
     low = text.lower()
-    if reason == "userunknown":
+    if reason == "userunknown" and not any(p in low for p in _directory_phrases()):
         command = rec.smtp_command or smtp_command(text)
         p = split(rec.status) if rec.status else None
-        if command == "DATA" or reason_from_status(rec.status) == "filtered" or p and p[1] == "7" \
-                and command != "RCPT":
-            # "user unknown" said after the message was sent, or as a policy refusal:
-            # a filter's wording, not the directory's answer
+        by_status = reason_from_status(rec.status)
+        if command == "DATA" or by_status == "filtered" or p and p[1] == "7" and (
+                command != "RCPT") or by_status is None and command not in ("RCPT", "MAIL"):
+            # "user unknown" not said in answer to RCPT TO, or as a policy refusal: the
+            # words of a filter after the message was sent, not the directory's answer
             return "filtered"
     if reason == "hostunknown" and (_temporary(rec) or "try again" in low):
         return "networkerror"

@@ -122,7 +122,8 @@ def detect(ev: Evidence) -> bool:
     if ev.facts.get("no_recipients") or ev.kind in ("feedback", "auto-reply"):
         return False
     if ev.recipients:
-        return any(r.diagnostic is None or r.reply_code is None for r in ev.recipients)
+        return any(r.diagnostic is None or r.reply_code is None or r.smtp_command is None
+                   for r in ev.recipients)
     return bool(ev.headers) and _looks_like_bounce(ev) or not ev.headers and _has_hints(ev)
 
 
@@ -352,6 +353,8 @@ def _fill_in(ev: Evidence, lines: list[Line]) -> None:
         for rec, (addr, _) in zip(nameless, cands, strict=False):
             rec.recipient = addr
     for rec in ev.recipients:
+        if rec.recipient and not rec.smtp_command:
+            rec.smtp_command = _command_near(lines, rec)
         if not rec.recipient or (rec.reply_code and rec.diagnostic):
             continue
         hits = _first_lines(lines, rec.recipient)
@@ -368,6 +371,25 @@ def _fill_in(ev: Evidence, lines: list[Line]) -> None:
                 if status and (not rec.status or rec.status.endswith(".0.0")):
                     rec.status = status
                 break
+
+
+def _command_near(lines: list[Line], rec: RecipientEvidence) -> str | None:
+    """The SMTP command the text shows next to this recipient or its reply.
+
+    Reports put it in the prose rather than in the status part: Postfix's "(in reply to
+    RCPT TO command)", a Sendmail transcript's ">>> DATA" before "<<< 550 ...".
+    """
+    keys = [k for k in ((rec.recipient or "").lower(),
+                        (rec.diagnostic or "")[:40].lower()) if len(k) > 6]
+    if not keys:
+        return None
+    for i, ln in enumerate(lines):
+        low = ln.text.lower()
+        if any(k in low for k in keys):
+            cmd = smtp_command(" ".join(x.text for x in lines[max(0, i - 3):i + 3]))
+            if cmd:
+                return cmd
+    return None
 
 
 def _from_subject(ev: Evidence, lines: list[Line] | None = None) -> None:

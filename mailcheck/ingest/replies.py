@@ -39,7 +39,7 @@ KNOWN_CODES = frozenset(
 
 
 _COMMAND = re.compile(
-    r"(?:in reply to|after|performing the|>>>)[ \t]{0,3}(?:the[ \t])?"
+    r"(?:in reply to|after|performing the|>>>|smtp:)[ \t]{0,3}(?:the[ \t])?"
     r"(end of data|rcpt|mail|data|helo|ehlo|connect|message|body|auth|starttls|quit)\b"
     r"|\[(rcpt_to|mail_from|data)\]|does not like (recipient|sender)"
     r"|(recipient|sender) address rejected",
