@@ -97,12 +97,9 @@ def _adjust(reason: str, rec: RecipientEvidence, text: str) -> str:
     low = text.lower()
     if reason == "userunknown" and not any(p in low for p in _directory_phrases()):
         command = rec.smtp_command or smtp_command(text)
-        p = split(rec.status) if rec.status else None
-        by_status = reason_from_status(rec.status)
-        if command == "DATA" or by_status == "filtered" or p and p[1] == "7" and (
-                command != "RCPT") or by_status is None and command not in ("RCPT", "MAIL"):
-            # "user unknown" not said in answer to RCPT TO, or as a policy refusal: the
-            # words of a filter after the message was sent, not the directory's answer
+        if reason_from_status(rec.status) != "userunknown" and command not in ("RCPT", "MAIL"):
+            # "user unknown" neither coded 5.1.x nor said in answer to RCPT TO: the words
+            # of a filter after the message was sent, not the directory's answer
             return "filtered"
     if reason == "hostunknown" and (_temporary(rec) or "try again" in low):
         return "networkerror"

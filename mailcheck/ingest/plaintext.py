@@ -64,7 +64,7 @@ _NAMED = re.compile(
 #: An address that ends a line after a colon: ``Mailbox full: bob@example.org``.
 _TRAIL = re.compile(rf":[ \t]{{1,4}}[\"'<]{{0,2}}({_ADDR})[\"'>]{{0,2}}[ \t.]{{0,3}}$")
 #: Lines that carry message identifiers, which look like addresses but are not.
-_ID_LINE = re.compile(r"message-id|in-reply-to|references:|^[ \t]{0,4}>", re.I)
+_ID_LINE = re.compile(r"message-id|in-reply-to|references:|^[ \t]{0,4}>[ \t]", re.I)
 #: Words before an address that make it the sender or a contact, not a recipient.
 _NOT_RECIPIENT = re.compile(
     r"(?:mail from|from|sender|envelope-from|return-path|hello|dear|contact|reply-to|"
@@ -336,7 +336,10 @@ def parse(ev: Evidence) -> None:
             rec.diagnostic = _prose(block, addr) or _prose(lines[:_MAX_BLOCK], None)
             rec.status = find_status(rec.diagnostic or "")
             rec.lines = block[:3] or lines[:1]
-        rec.smtp_command = smtp_command(" ".join(b.text for b in block)) if block else None
+        if i is not None:
+            # a transcript names the command just before the reply (">>> RCPT To:<...>")
+            around = lines[max(0, i - 3):i] + block
+            rec.smtp_command = smtp_command(" ".join(b.text for b in around))
         first = (rec.status or rec.reply_code or "")[:1]
         rec.action = "delayed" if first == "4" and delayed or delayed and not first else "failed"
         ev.recipients.append(rec)
