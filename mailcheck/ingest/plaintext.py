@@ -222,10 +222,34 @@ def _block(lines: list[Line], start: int, stops: set[int]) -> list[Line]:
 
 
 _Found = tuple[str | None, str | None, str, Line]
+_MULTILINE = re.compile(r"^[ \t<>]{0,6}[245]\d\d-")
+_SUMMARY = re.compile(r"^[245]\d\d[ \t]{1,3}<[^<>]{1,300}>\.{3}")
 
 
-def _reply_in(block: list[Line], addr: str | None) -> _Found | None:
-    """The SMTP reply in a recipient's block: (code, status, text, line)."""
+def _join_multiline(block: list[Line], k: int, code: str) -> tuple[str, Line]:
+    """``550-a`` / ``550-b`` / ``550 c`` around line ``k``: one reply, from its first line."""
+    def same(ln: Line) -> bool:
+        t = ln.text.lstrip(" \t<>")
+        return t[:3] == code and t[3:4] in ("-", " ")
+    start = k
+    while start > 0 and same(block[start - 1]) and block[start - 1].text.lstrip(" \t<>")[3] == "-":
+        start -= 1
+    end = k
+    while end + 1 < len(block) and block[end].text.lstrip(" \t<>")[3:4] == "-" and \
+            same(block[end + 1]):
+        end += 1
+    parts = [block[start].text.strip().lstrip("<> ")]
+    for ln in block[start + 1:end + 1]:
+        parts.append(ln.text.lstrip(" \t<>")[4:].strip())
+    return " ".join(parts), block[start]
+
+
+def _reply_in(block: list[Line], addr: str | None,
+              before: list[Line] | None = None) -> _Found | None:
+    """The SMTP reply in a recipient's block: (code, status, text, line).
+
+    ``before`` are the lines just above the block (a transcript's session).
+    """
     best = None
     key = (addr or "").lower()
     for k, ln in enumerate(block):
@@ -237,13 +261,30 @@ def _reply_in(block: list[Line], addr: str | None) -> _Found | None:
             continue
         if code and code[0] == "2" and not status:
             continue
-        # A reply wrapped over the next indented lines: join them.
-        joined = text
-        for nxt in block[k + 1:k + 4]:
-            t = nxt.text.strip()
-            if not t or not nxt.text[:1].isspace() or parse_reply_text(t)[0] is not None:
-                break
-            joined += " " + t
+        if code and _MULTILINE.match(text):
+            joined, ln = _join_multiline(block, k, code)
+        else:
+            # A reply wrapped over the next indented lines: join them.
+            joined = text
+            for nxt in block[k + 1:k + 4]:
+                t = nxt.text.strip()
+                if not t or not nxt.text[:1].isspace() or parse_reply_text(t)[0] is not None:
+                    break
+                joined += " " + t
+        if _SUMMARY.match(text) and not _INNER_REPLY.match(text):
+            # Sendmail's own summary ("554 <a@b>... Remote protocol error") after the
+            # session's real answer ("<<< 550 Relaying denied"): the server's words win.
+            remote = None
+            for b in reversed(((before or []) + block[:k])[-4:]):
+                if b.text.lstrip().startswith("<<<"):
+                    remote = b
+                    break
+                if _SUMMARY.match(b.text.strip()):
+                    break  # another recipient's summary: the session above is not ours
+            if remote is not None:
+                rc, rs = parse_reply_text(remote.text.lstrip("< \t"))
+                if rc:
+                    code, status, joined = rc, rs or status, remote.text.lstrip("< \t")
         cand = (code, status, joined, ln)
         score = (bool(code) + bool(status) + (key in text.lower() if key else 0)
                  - (text.startswith(">>>")))
@@ -315,7 +356,7 @@ def parse(ev: Evidence) -> None:
     for addr, i in cands:
         rec = RecipientEvidence(recipient=addr)
         block = _block(lines, i, stops) if i is not None else []
-        rep = _reply_in(block, addr) if block else None
+        rep = _reply_in(block, addr, lines[max(0, i - 4):i]) if block else None
         if rep is None and len(cands) == 1:
             rep = shared
         if rep is None:
