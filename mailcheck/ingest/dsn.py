@@ -116,7 +116,9 @@ def parse(ev: Evidence) -> None:
             rec.remote_mta = _mta(fields["remote-mta"][0])
         if "diagnostic-code" in fields:
             diag = fields["diagnostic-code"][0]
-            if ";" in diag[:12]:
+            if ";" in diag[:12] and not diag.lower().startswith("x-unix"):
+                # "smtp; 550 ..." -> the reply; "X-Unix; 71" keeps its type: a local
+                # program's exit status means nothing without it
                 diag = diag.split(";", 1)[1]
             rec.diagnostic = _unwrap(diag.strip()) or None
             if rec.diagnostic:
