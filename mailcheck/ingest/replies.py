@@ -24,7 +24,7 @@ _LINE_REPLY = re.compile(
     rf"^[ \t]{{0,8}}(?:[<>]{{1,3}}[ \t]{{0,3}}|[SC]:[ \t]{{0,3}})?([245]\d\d):?([ -])[ \t]{{0,3}}"
     rf"(?:#?({STATUS})(?![\d.])[ \t]{{0,3}})?(.{{0,4000}})"
 )
-_EMBEDDED = re.compile(rf"(?<![\d.])([245]\d\d)[ -]{{1,2}}[(#]?({STATUS})(?![\d])(?!\.\d)")
+_EMBEDDED = re.compile(rf"(?<![\d.])([245]\d\d)[ -]{{1,2}}['\"(#]?({STATUS})(?![\d])(?!\.\d)")
 _EMBEDDED_BARE_CODE = re.compile(
     r"(?:said|returned|error|replied|response|reply|answered|failure|code|to me|\]|SMTP)"
     r"[ :'\"(]{1,6}([45]\d\d)(?![\d.])|(?<![\d.])([45]\d\d)-?'",
