@@ -1,5 +1,8 @@
 """Abuse Reporting Format (RFC 5965) feedback reports: complaints, not bounces.
 
+Outlook.com's Junk Mail Reporting Program (JMRP) sends the reported message as a plain
+message/rfc822 attachment instead, marked with ``X-HmXmrOriginalRecipient``.
+
 A mailbox provider's feedback loop sends ``multipart/report; report-type=feedback-report``
 with a ``message/feedback-report`` part (``Feedback-Type: abuse``, ``Original-Rcpt-To``,
 ``Original-Mail-From``, ``Source-IP``...) and the reported message. Each reported
@@ -22,7 +25,9 @@ def detect(ev: Evidence) -> bool:
     ctype = (ev.header("Content-Type") or "").lower()
     if "feedback-report" in ctype:
         return True
-    return any(ln.part == "message/feedback-report" for ln in ev.lines)
+    if any(ln.part == "message/feedback-report" for ln in ev.lines):
+        return True
+    return not ev.recipients and "x-hmxmroriginalrecipient:" in ev.haystack().lower()
 
 
 def parse(ev: Evidence) -> None:
@@ -42,6 +47,11 @@ def parse(ev: Evidence) -> None:
             addrs.extend((a, ln) for a in _ADDR.findall(value))
         if addrs:
             break
+    if not addrs:
+        for ln in ev.lines:
+            if ln.part == "returned-headers" and ln.text.lower().startswith(
+                    "x-hmxmroriginalrecipient:"):
+                addrs.extend((a, ln) for a in _ADDR.findall(ln.text))
     if not addrs:
         # The reported message's To: is the complaining recipient.
         for ln in ev.lines:
