@@ -173,6 +173,8 @@ class Alternative:
     not_text: list[Pattern] = field(default_factory=list)
     system: set[str] = field(default_factory=set)
     fact: dict[str, list[str]] = field(default_factory=dict)
+    #: literals one of which must occur for ``text`` to match (None: no cheap test)
+    gate: tuple[str, ...] | None = None
 
     def weight(self) -> int:
         return sum(w for k, w in _WEIGHTS.items() if getattr(self, k))
@@ -244,6 +246,8 @@ def _alternative(spec: dict[str, Any], where: str) -> Alternative:
     alt.fact = {k: [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in facts.items()}
     if not (alt.status or alt.reply or alt.text or alt.all_text or alt.fact or alt.system):
         raise RuleError(f"{where}: a match alternative needs at least one criterion")
+    if alt.text and all(p.literal for p in alt.text):
+        alt.gate = tuple(x for p in alt.text for x in p.literal or ())
     return alt
 
 
@@ -331,10 +335,16 @@ class RuleSet:
         hay_lower = ev.haystack().lower()
         statuses = ev.statuses()
         replies = ev.reply_codes()
+        systems = ev.systems
         hits = []
         for rule in self.rules:
             best = None
             for alt in rule.alternatives:
+                # cheap necessary conditions first, without a call per alternative
+                if alt.status and not statuses or alt.reply and alt.reply.isdisjoint(replies) \
+                        or alt.system and alt.system.isdisjoint(systems) \
+                        or alt.gate and not any(x in hay_lower for x in alt.gate):
+                    continue
                 cited = _match_alt(alt, ev, hay_lower, statuses, replies)
                 if cited is not None and (best is None or alt.weight() > best[0].weight()):
                     best = (alt, cited)

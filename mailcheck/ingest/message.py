@@ -149,7 +149,8 @@ def _payload_text(part: Message) -> str:
 def _raw_field(value: str) -> str:
     """A status-part field: RFC 2047 words, or raw ISO-2022-JP / 8-bit bytes in the value."""
     value = decode_header_value(value)
-    if "\x1b" in value or any("\udc80" <= ch <= "\udcff" for ch in value):
+    if not value.isascii() and any("\udc80" <= ch <= "\udcff" for ch in value) or \
+            "\x1b" in value:
         raw = value.encode("utf-8", "surrogateescape")
         return decode_bytes(raw, "iso-2022-jp" if b"\x1b$" in raw else None)
     return value
