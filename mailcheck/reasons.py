@@ -16,6 +16,7 @@ Order of evidence, strongest first:
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from typing import Any
@@ -26,6 +27,11 @@ from .status import _data_file, reply_info, split, status_info
 
 #: Status details too vague to decide a reason on their own.
 VAGUE_DETAILS = frozenset({"0.0", "1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "7.0", "7.1"})
+
+#: "<host name> does not exist" with no local part: the domain is what is missing.
+_HOST_MISSING = re.compile(
+    r"(?<![@\w.-])[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}\.?[ \t]{1,3}does(?: not|n't) exist")
+
 
 @cache
 def _table() -> dict[str, Any]:
@@ -95,13 +101,15 @@ def _temporary(rec: RecipientEvidence) -> bool:
 def _adjust(reason: str, rec: RecipientEvidence, text: str) -> str:
     """Context a phrase alone cannot see: the SMTP command, a temporary code."""
     low = text.lower()
+    if reason == "userunknown" and _HOST_MISSING.search(low):
+        return "hostunknown"  # "553 mx.example.org does not exist": a host, not a mailbox
     if reason == "userunknown" and not any(p in low for p in _directory_phrases()):
         command = rec.smtp_command or smtp_command(text)
         if reason_from_status(rec.status) != "userunknown" and command not in ("RCPT", "MAIL"):
             # "user unknown" neither coded 5.1.x nor said in answer to RCPT TO: the words
             # of a filter after the message was sent, not the directory's answer
             return "filtered"
-    if reason == "hostunknown" and (_temporary(rec) or "try again" in low):
+    if reason == "hostunknown" and (_temporary(rec) or "not found, try again" in low):
         return "networkerror"
     return reason
 
@@ -174,5 +182,7 @@ def is_hard(reason: str, rec: RecipientEvidence) -> bool | None:
         return True
     if reason == "notaccept":
         first = (rec.status or rec.reply_code or "")[:1]
+        if not first:  # no code: the report's own verdict (a permanent failure or not)
+            first = "5" if (rec.action or "").lower() == "failed" else "4"
         return first == "5"
     return False

@@ -2,8 +2,8 @@
 
 The batch runs in-process (one JSONL line per message) and the project's scorer reads
 it with --jsonl, so this is the same measurement as the release check. The issue's bar
-is asserted where it is met; reason and hard/soft are held at the level reached so far
-(issue 3's bar there is 0.90 / 0.95 and is not met yet: see the issue notes).
+is asserted where it is met; reason is held at the level reached so far (issue 3's bar
+there is 0.90 and is not met yet: see the issue notes).
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from mailcheck.batch import run_batch
 
 from .conftest import shared_path
 
-BAR = {"detected": 0.98, "status": 0.97, "reply": 0.97, "no-false-positive": 1.0}
-FLOOR = {"reason": 0.82, "hard/soft": 0.90}
+BAR = {"detected": 0.98, "status": 0.97, "reply": 0.97, "hard/soft": 0.95,
+       "no-false-positive": 1.0}
+FLOOR = {"reason": 0.87}
 
 
 def test_development_corpus_meets_the_bar(tmp_path) -> None:
