@@ -293,11 +293,18 @@ def _reply_in(block: list[Line], addr: str | None,
     return best[1] if best else None
 
 
+_NOT_PROSE = re.compile(
+    r"^(?:[-=*#_~]{3}|(?:final|original)-recipient:|action:|status:|remote-mta:|"
+    r"reporting-mta:|arrival-date:|last-attempt-date:)", re.I)
+
+
 def _prose(block: list[Line], addr: str | None) -> str | None:
+    """The words of a recipient's block: separators, status fields and the bare address
+    line are left out."""
     parts = []
     for ln in block:
         t = ln.text.strip()
-        if not t:
+        if not t or _NOT_PROSE.match(t):
             continue
         if addr:
             idx = t.lower().find(addr.lower())
@@ -402,6 +409,9 @@ def _fill_in(ev: Evidence, lines: list[Line]) -> None:
         if not rec.recipient or (rec.reply_code and rec.diagnostic):
             continue
         hits = _first_lines(lines, rec.recipient)
+        # a line that says something beside the address first ("<a@b>... Deferred: ...")
+        key = rec.recipient.lower()
+        hits.sort(key=lambda i: len(lines[i].text.strip()) - len(key) < 8)
         for i in hits:
             rep = _reply_in(lines[i:i + 4], rec.recipient)
             if not rep and not rec.diagnostic:
