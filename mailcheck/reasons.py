@@ -175,9 +175,9 @@ def _vendor_code(spec: str) -> bool:
 
 
 def is_hard(reason: str, rec: RecipientEvidence) -> bool | None:
-    """Hard bounce: retrying will not help. False for results that are not failures."""
+    """Hard bounce: retrying will not help. None for results that are not failures."""
     if reason in NOT_FAILURE_REASONS:
-        return False
+        return None
     if reason in HARD_REASONS:
         return True
     if reason == "notaccept":

@@ -57,7 +57,8 @@ def test_broad_words_come_last() -> None:
     ("notaccept", "4.3.2", "delayed", False),
     ("notaccept", None, "failed", True),
     ("mailboxfull", "5.2.2", "failed", False),
-    ("feedback", None, None, False),
+    ("feedback", None, None, None),
 ])
-def test_hard_bounce(reason: str, status: str | None, action: str | None, hard: bool) -> None:
+def test_hard_bounce(reason: str, status: str | None, action: str | None,
+                     hard: bool | None) -> None:
     assert is_hard(reason, RecipientEvidence(status=status, action=action)) is hard
