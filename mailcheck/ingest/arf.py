@@ -25,7 +25,7 @@ def detect(ev: Evidence) -> bool:
     ctype = (ev.header("Content-Type") or "").lower()
     if "feedback-report" in ctype:
         return True
-    if any(ln.part == "message/feedback-report" for ln in ev.lines):
+    if "message/feedback-report" in ev.facts.get("mime_parts", ()):
         return True
     return not ev.recipients and "x-hmxmroriginalrecipient:" in ev.haystack().lower()
 

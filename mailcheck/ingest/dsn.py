@@ -22,9 +22,11 @@ _RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipien
 
 
 def detect(ev: Evidence) -> bool:
-    return any(ln.part in _STATUS_PARTS for ln in ev.lines) or any(
-        ln.text[:16].lower().startswith("final-recipient") for ln in ev.lines
-    )
+    parts = ev.facts.get("mime_parts", ())
+    if any(p in parts for p in _STATUS_PARTS):
+        return True
+    return "final-recipient" in ev.haystack().lower() and any(
+        ln.text[:16].lower().startswith("final-recipient") for ln in ev.lines)
 
 
 def address_of(value: str) -> str | None:
