@@ -48,7 +48,7 @@ def test_every_family_has_a_fixture() -> None:
     families = {c["file"].split("/")[0] for c in CASES}
     assert {"postfix", "sendmail", "exim", "qmail", "courier", "opensmtpd", "exchange", "gmail",
             "google-groups", "yahoo", "amazon-ses", "arf", "autoreply", "dsn", "japanese",
-            "domino", "mta-log", "forwarded", "encodings"} <= families
+            "domino", "mta-log", "forwarded", "encodings", "not-bounce"} <= families
 
 
 def test_line_endings_do_not_change_the_result() -> None:

@@ -16,9 +16,8 @@ NAME = "rfc3834"
 
 _SUBJECT = re.compile(
     r"^(?:auto(?:matic)?[ -]?(?:reply|response|answer)|out of (?:the )?office|"
-    r"away from|on vacation|vacation|abwesenheit|自動応答|不在|réponse automatique|"
-    r"respuesta automática|risposta automatica)|\b(?:away until|out of office|autoreply)\b",
-    re.I)
+    r"abwesenheitsnotiz|自動応答|不在通知|réponse automatique|respuesta automática|"
+    r"risposta automatica)|\bautoreply\b", re.I)
 _BOUNCE_WORDS = ("undeliver", "delivery", "failure", "failed", "returned mail", "mailer-daemon",
                  "postmaster", "not delivered", "notification")
 _ADDR = re.compile(r"[^\s<>;:\"'(),]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}")

@@ -96,7 +96,7 @@ _BOUNCE_SUBJECTS = (
     "failure notice", "mail delivery", "non-delivery", "nondelivery", "not delivered",
     "could not be delivered", "delivery notification", "delivery problem", "returned to sender",
     "mail system error", "delivery report", "warning: could not send", "message not delivered",
-    "delayed mail", "notification", "error", "不達", "エラー", "undelivered", "bounce",
+    "delayed mail", "undelivered", "notification", "error", "不達", "エラー", "bounce",
     "no se pudo", "non remis", "не доставлено", "unzustellbar", "fehlgeschlagen",
     "mail could not", "nondeliverable", "rejected", "failed", "returned",
 )
@@ -113,9 +113,9 @@ def _looks_like_bounce(ev: Evidence) -> bool:
     if any(s in frm for s in _BOUNCE_SENDERS) and (not subj or any(
             s in subj for s in _BOUNCE_SUBJECTS) or "mailer-daemon" in frm or _has_hints(ev)):
         return True
-    if any(s in subj for s in _BOUNCE_SUBJECTS[:20]):
-        return True
-    return False
+    # A person's own subject can say "delivery report" too: from anyone else, the
+    # notice must also read like one.
+    return any(s in subj for s in _BOUNCE_SUBJECTS[:20]) and _has_hints(ev)
 
 
 def detect(ev: Evidence) -> bool:
