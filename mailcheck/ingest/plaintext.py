@@ -385,6 +385,14 @@ def parse(ev: Evidence) -> None:
             rec.diagnostic = _prose(block, addr) or _prose(lines[:_MAX_BLOCK], None)
             rec.status = find_status(rec.diagnostic or "")
             rec.lines = block[:3] or lines[:1]
+            if not rec.status and not _says_why(rec.diagnostic):
+                # The reason may be a sentence of the notice itself, above the addresses
+                # ("The user(s) account is disabled.", "was aborted after 5.0 hour(s)").
+                first = min((j for _, j in cands if j is not None), default=0)
+                said = next((ln for ln in lines[:first] if _says_why(ln.text)), None)
+                if said is not None:
+                    rec.diagnostic = f"{said.text.strip()} {rec.diagnostic or ''}".strip()
+                    rec.lines = [said] + rec.lines
         if i is not None:
             # a transcript names the command just before the reply (">>> RCPT To:<...>")
             around = lines[max(0, i - 3):i] + block
@@ -393,6 +401,13 @@ def parse(ev: Evidence) -> None:
         rec.action = "delayed" if first == "4" and delayed or delayed and not first else "failed"
         ev.recipients.append(rec)
     ev.kind = "bounce"
+
+
+def _says_why(text: str | None) -> bool:
+    """Whether ``text`` names a cause (a specific phrase of the reason table)."""
+    from ..reasons import reason_from_text  # reasons reads the packs; import when needed
+
+    return bool(text) and reason_from_text(text, broad=False) is not None
 
 
 def _fill_in(ev: Evidence, lines: list[Line]) -> None:
