@@ -88,9 +88,8 @@ _DELAY_HINTS = ("has been delayed", "will be retried", "warning message only",
                 "delivery delayed", "not yet been delivered", "will continue to try",
                 "delivery attempts will continue", "still trying", "delay")
 _BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "post_master", "mail delivery",
-                   "mail administrator",
-                   "mailer daemon", "mail-daemon", "mdaemon", "no-reply", "noreply",
-                   "bounce", "mail system")
+                   "mail administrator", "mailer daemon", "mail-daemon", "mdaemon", "no-reply",
+                   "noreply", "bounce", "mail system")
 _BOUNCE_SUBJECTS = (
     "undeliver", "delivery status", "delivery failure", "delivery failed", "returned mail",
     "failure notice", "mail delivery", "non-delivery", "nondelivery", "not delivered",
@@ -100,8 +99,6 @@ _BOUNCE_SUBJECTS = (
     "no se pudo", "non remis", "не доставлено", "unzustellbar", "fehlgeschlagen",
     "mail could not", "nondeliverable", "rejected", "failed", "returned",
 )
-_TRANSCRIPT_REPLY = re.compile(r"^[ \t]{0,4}(?:<<<|>>>)?[ \t]{0,2}([245]\d\d)[ -]")
-_STATUS_TEXT = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
 _MAX_BLOCK = 14
 
 
@@ -173,11 +170,14 @@ def _excluded(ev: Evidence) -> set[str]:
 
 
 def _header_recipients(ev: Evidence) -> list[str]:
+    """The addresses of ``X-Failed-Recipients`` (Exim, Gmail...), in order, once each."""
     out: list[str] = []
+    seen: set[str] = set()
     for h in ev.headers:
         if h.name.lower() == "x-failed-recipients":
             for a in _ADDR_RE.findall(h.value):
-                if a.lower() not in (x.lower() for x in out):
+                if a.lower() not in seen:
+                    seen.add(a.lower())
                     out.append(a)
     return out
 
@@ -208,9 +208,10 @@ def _candidates(lines: list[Line], excluded: set[str]) -> list[tuple[str, int]]:
     return found
 
 
-def _first_lines(lines: list[Line], addr: str) -> list[int]:
+def _first_lines(lows: list[str], addr: str) -> list[int]:
+    """Indexes of the (lower-cased) lines that mention ``addr``."""
     key = addr.lower()
-    return [i for i, ln in enumerate(lines) if key in ln.text.lower()]
+    return [i for i, low in enumerate(lows) if key in low]
 
 
 def _block(lines: list[Line], start: int, stops: set[int]) -> list[Line]:
@@ -340,6 +341,7 @@ def parse(ev: Evidence) -> None:
         return
     excluded = _excluded(ev)
     header_rcpts = _header_recipients(ev)
+    lows = [ln.text.lower() for ln in lines]
     if ev.recipients:
         _fill_in(ev, lines)
         return
@@ -350,7 +352,7 @@ def parse(ev: Evidence) -> None:
         for a in header_rcpts:
             i = known.get(a.lower())
             if i is None:
-                hits = _first_lines(lines, a)
+                hits = _first_lines(lows, a)
                 i = hits[0] if hits else None
             positions.append((a, i))
         cands = positions
@@ -369,7 +371,7 @@ def parse(ev: Evidence) -> None:
             rep = shared
         if rep is None:
             # The address may come back later with its own reply (a session transcript).
-            for j in _first_lines(lines, addr):
+            for j in _first_lines(lows, addr):
                 if j != i:
                     rep = _reply_in([lines[j]], addr)
                     if rep:
@@ -419,12 +421,13 @@ def _fill_in(ev: Evidence, lines: list[Line]) -> None:
         cands = [c for c in cands if c[0].lower() not in known]
         for rec, (addr, _) in zip(nameless, cands, strict=False):
             rec.recipient = addr
+    lows = [ln.text.lower() for ln in lines]
     for rec in ev.recipients:
         if rec.recipient and not rec.smtp_command:
             rec.smtp_command = _command_near(lines, rec)
         if not rec.recipient or (rec.reply_code and rec.diagnostic):
             continue
-        hits = _first_lines(lines, rec.recipient)
+        hits = _first_lines(lows, rec.recipient)
         # a line that says something beside the address first ("<a@b>... Deferred: ...")
         key = rec.recipient.lower()
         hits.sort(key=lambda i: len(lines[i].text.strip()) - len(key) < 8)
