@@ -47,15 +47,22 @@ MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def detect_systems(ev: Evidence) -> None:
-    """Name every system whose marker occurs, citing the first line that shows it.
+    """Name every system whose marker occurs, in order of first appearance, citing the
+    first line that shows it.
 
     The markers are searched in the lower-cased text once (C-speed substring search);
     lines are only walked for the few markers that occur.
     """
     hay = ev.haystack().lower()
+    found = []
     for system, markers in MARKERS:
-        hit = next((m for m in markers if m in hay), None)
-        if hit is None or system in ev.systems:
+        if system in ev.systems:
             continue
-        line = next((ln for ln in ev.lines if hit in ln.text.lower()), None)
+        hits = [(hay.find(m), m) for m in markers if m in hay]
+        if not hits:
+            continue
+        pos, marker = min(hits)
+        found.append((pos, system, marker))
+    for _, system, marker in sorted(found):
+        line = next((ln for ln in ev.lines if marker in ln.text.lower()), None)
         ev.add_system(system, line)
