@@ -105,3 +105,26 @@ def test_dsn_parser_never_raises_on_random_fields(parts) -> None:
 def test_diagnose_never_raises_on_random_bytes(data: bytes) -> None:
     d = diagnose(data)
     d.to_dict()
+
+
+FRAGMENTS = [
+    "<a@b.example>:", "550 5.1.1 <a@b.example>... User unknown", "550-5.7.1 x", "550 5.7.1 y",
+    ">>> RCPT To:<c@d.example>", "<<< 550 no", "554 <c@d.example>... Remote protocol error",
+    "--- Below this line is a copy of the message.", "Received: from x",
+    "X-Failed-Recipients: a@b.example", "From: MAILER-DAEMON@x.example",
+    "Subject: Undelivered Mail Returned to Sender", "", "host mx said: 550", "    5.2.2 full",
+    "status=bounced (host x said: 550 5.1.1 u)", "to=<e@f.example>,", "** g@h.example R=x T=y:",
+    "Final-Recipient: rfc822; ", "Action: ", "Status: 9.9.9", "Diagnostic-Code: smtp; 550-",
+    '{"notificationType":"Bounce","bounce":{', "Feedback-Type:", "Original-Rcpt-To: <>",
+    "X-HmXmrOriginalRecipient: ", "* i@j.example", "user unknown: k@l.example",
+    "Remote Server returned '550 5.7.133 x'", "Diagnostic information for administrators:",
+    "@", "<@>", "550-", "550-\n550 x",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=40)), max_size=30),
+       st.sampled_from(["\n", "\r\n", "\r"]))
+def test_text_scanner_never_raises_on_bounce_fragments(parts, newline) -> None:
+    d = diagnose(newline.join(parts).encode("utf-8", "surrogatepass"))
+    d.to_dict()
