@@ -45,7 +45,14 @@ def diagnose_file(path: Path, *, lang: str = "en", rules: RuleSet | None = None)
     except OSError as e:
         return [Diagnosis(source=str(path), kind="unknown",
                           error=f"cannot read: {e.strerror or e}")]
-    return [diagnose(m, lang=lang, source=str(path), rules=rules) for m in split_mbox(data)]
+    out = []
+    for m in split_mbox(data):
+        try:
+            out.append(diagnose(m, lang=lang, source=str(path), rules=rules))
+        except Exception as e:  # a bug must not cost the other inputs their lines
+            out.append(Diagnosis(source=str(path), kind="unknown",
+                                 error=f"internal error: {type(e).__name__}: {e}"[:300]))
+    return out
 
 
 def run_batch(paths, out: TextIO, *, lang: str = "en", rules: RuleSet | None = None) -> int:

@@ -61,6 +61,7 @@ def diagnose_evidence(ev: Evidence, *, lang: str = "en", rules: RuleSet | None =
         if not rec.reason_hint:
             sub = _recipient_evidence(ev, rec)
             hits = [h for h in ruleset.match(sub) if h[0].severity != "info"]
+            hits = reasons.agreeing_hits(rec, hits)
             if hits:
                 rule, alt, _ = hits[0]
                 rule_id, rule_reason = rule.id, rule.reason

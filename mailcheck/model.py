@@ -54,6 +54,7 @@ class RecipientEvidence:
     reporting_mta: str | None = None
     last_attempt: str | None = None
     feedback_type: str | None = None  # ARF reports
+    smtp_command: str | None = None  # the command the failing reply answered (RCPT, DATA...)
     reason_hint: str | None = None  # a format parser's own verdict (e.g. "vacation")
     lines: list[Line] = field(default_factory=list)
 

@@ -1,80 +1,188 @@
-"""The generic reason for one recipient's failure (vocabulary: docs/reasons.md).
+"""The generic reason for one recipient's failure (the vocabulary of Sisimai's reasons).
 
-Order of evidence, strongest first: what a format parser already knew (an auto-reply is
-a vacation, an ARF report is feedback), the reason of a specific rule that matched this
-recipient's own diagnostic, a specific status code, a phrase in the diagnostic text, a
-vague status code, the reply code. When nothing decides, a failure is ``onhold`` if we
-have some diagnostic text and ``undefined`` if we have none.
+Order of evidence, strongest first:
+
+1. what a format parser already knew (an auto-reply is ``vacation``, an ARF report is
+   ``feedback``, a Google Groups refusal is ``rejected``), and success (``delivered``);
+2. the reason of a specific rule that matched this recipient's own diagnostic;
+3. a phrase in the diagnostic text (``rules/reasons.toml``, first section that matches),
+   adjusted by context: "user unknown" answered after DATA is a content filter's doing
+   (``filtered``); "host not found, try again" is a temporary DNS failure
+   (``networkerror``);
+4. the status code (``[status]`` in reasons.toml, then the RFC 3463 table), the reply code;
+5. an MTA that gave up (``Action: delayed`` or a retry time-out) is ``expired``;
+6. otherwise ``onhold`` when there is some diagnostic text, ``undefined`` when there is none.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
+from typing import Any
 
-from .model import HARD_REASONS, RecipientEvidence
+from .ingest.replies import smtp_command
+from .model import HARD_REASONS, NOT_FAILURE_REASONS, RecipientEvidence
 from .status import _data_file, reply_info, split, status_info
 
 #: Status details too vague to decide a reason on their own.
-VAGUE_DETAILS = frozenset({"0.0", "1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "7.0", "7.1",
-                           "5.1", "5.2", "4.1", "4.2"})
+VAGUE_DETAILS = frozenset({"0.0", "1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "7.0", "7.1"})
+
+#: "<host name> does not exist" with no local part: the domain is what is missing.
+_HOST_MISSING = re.compile(
+    r"(?<![@\w.-])[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}\.?[ \t]{1,3}does(?: not|n't) exist")
 
 
 @cache
-def phrase_table() -> list[tuple[str, tuple[str, ...]]]:
-    data = tomllib.loads(_data_file("reasons.toml").read_text(encoding="utf-8"))
+def _table() -> dict[str, Any]:
+    return tomllib.loads(_data_file("reasons.toml").read_text(encoding="utf-8"))
+
+
+@cache
+def phrase_table(broad: bool = True) -> list[tuple[str, tuple[str, ...]]]:
+    """(reason, phrases) in the order they are tried; ``broad=False`` leaves out the
+    sections named ``*-broad`` (single words such as "rejected" or "policy")."""
+    data = _table()
     phrases = data["phrases"]
-    return [(r, tuple(p.lower() for p in phrases[r])) for r in data["pack"]["order"]]
+    # A section "blocked-lists" adds phrases for "blocked" at an earlier point of the order.
+    return [(r.partition("-")[0], tuple(p.lower() for p in phrases[r]))
+            for r in data["pack"]["order"] if broad or not r.endswith("-broad")]
 
 
-def reason_from_text(text: str) -> str | None:
+@cache
+def _status_table() -> dict[str, str]:
+    return dict(_table().get("status", {}))
+
+
+@cache
+def _directory_phrases() -> tuple[str, ...]:
+    """Answers of a recipient directory itself (``[directory]`` in reasons.toml)."""
+    return tuple(p.lower() for p in _table().get("directory", {}).get("phrases", []))
+
+
+@cache
+def _decisive_status() -> dict[str, str]:
+    """Status details (``2.2``) precise enough to beat any phrase (``[decisive]``)."""
+    return dict(_table().get("decisive", {}))
+
+
+def reason_from_text(text: str, broad: bool = True) -> str | None:
+    """The first reason whose phrases occur in ``text`` (case-insensitive), or None."""
     low = text.lower()
-    for reason, phrases in phrase_table():
+    for reason, phrases in phrase_table(broad):
         for p in phrases:
             if p in low:
                 return reason
     return None
 
 
-def _detail(status: str) -> str | None:
+def reason_from_status(status: str | None) -> str | None:
+    """Reason implied by a status code alone (a class-specific table, then RFC 3463)."""
+    if not status:
+        return None
+    own = _status_table().get(status)
+    if own:
+        return own
     p = split(status)
-    return f"{int(p[1])}.{int(p[2])}" if p else None
+    if not p:
+        return None
+    detail = f"{int(p[1])}.{int(p[2])}"
+    if detail in VAGUE_DETAILS:
+        return None
+    info = status_info(status)
+    return info["reason"] if info else None
+
+
+def _temporary(rec: RecipientEvidence) -> bool:
+    first = (rec.status or rec.reply_code or "")[:1]
+    return first == "4" or (rec.action or "").lower() == "delayed"
+
+
+def _adjust(reason: str, rec: RecipientEvidence, text: str) -> str:
+    """Context a phrase alone cannot see: the SMTP command, a temporary code."""
+    low = text.lower()
+    if reason == "userunknown" and _HOST_MISSING.search(low):
+        return "hostunknown"  # "553 mx.example.org does not exist": a host, not a mailbox
+    if reason == "userunknown" and not any(p in low for p in _directory_phrases()):
+        command = rec.smtp_command or smtp_command(text)
+        if reason_from_status(rec.status) != "userunknown" and command not in ("RCPT", "MAIL"):
+            # "user unknown" neither coded 5.1.x nor said in answer to RCPT TO: the words
+            # of a filter after the message was sent, not the directory's answer
+            return "filtered"
+    if reason == "hostunknown" and (_temporary(rec) or "not found, try again" in low):
+        return "networkerror"
+    return reason
 
 
 def classify(rec: RecipientEvidence, rule_reason: str | None = None) -> str:
     action = (rec.action or "").lower()
     if rec.reason_hint:
         return rec.reason_hint
-    if action in ("delivered", "relayed", "expanded") or (rec.status or "").startswith("2."):
+    if action in ("delivered", "relayed", "expanded", "deliverable") or (
+            rec.status or "").startswith("2.") or (not rec.status and (
+            rec.reply_code or "").startswith("2") and action not in ("failed", "delayed")):
         return "delivered"
+    text = " ".join((rec.diagnostic or "").split())
+    p = split(rec.status) if rec.status else None
+    if p:
+        decisive = _decisive_status().get(f"{int(p[1])}.{int(p[2])}")
+        if decisive:
+            return decisive
     if rule_reason:
-        return rule_reason
-    detail = _detail(rec.status) if rec.status else None
-    info = status_info(rec.status) if rec.status else None
-    if info and detail not in VAGUE_DETAILS:
-        return info["reason"]
-    if rec.diagnostic:
-        r = reason_from_text(rec.diagnostic)
+        return _adjust(rule_reason, rec, text)
+    if text:
+        r = reason_from_text(text)
         if r:
-            return r
-    if info and detail not in ("0.0",):
-        return info["reason"]
+            return _adjust(r, rec, text)
+    r = reason_from_status(rec.status)
+    if r and r not in ("undefined", "onhold"):
+        return _adjust(r, rec, text)
     if rec.reply_code:
         rinfo = reply_info(rec.reply_code)
-        if rinfo and rec.reply_code not in ("550", "554", "450", "451"):
+        if rinfo and rec.reply_code not in ("550", "554", "450", "451", "553", "552"):
             return rinfo["reason"]
     if action == "delayed":
         return "expired"
-    return "onhold" if rec.diagnostic else "undefined"
+    return "onhold" if text.strip() else "undefined"
+
+
+def agreeing_hits(rec: RecipientEvidence, hits: list) -> list:
+    """Rule hits allowed to decide this recipient's reason.
+
+    A rule that matched on a generic status code alone (``X.1.1``, ``5.2.2``: any code
+    whose detail is one of RFC 3463's) does not override a specific phrase in the
+    server's own words: ``552 sorry, mailbox is over quota (#5.1.1)`` is a full mailbox,
+    whatever 5.1.1 says. A vendor's own code (5.7.520, 5.7.133) is always specific.
+    """
+    text = " ".join((rec.diagnostic or "").split())
+    said = reason_from_text(text, broad=False) if text else None
+    if not said:
+        return hits
+    out = []
+    for h in hits:
+        rule, alt = h[0], h[1]
+        by_words = bool(alt.text or alt.all_text or alt.fact)
+        vendor_code = any(_vendor_code(spec) for spec, _ in alt.status)
+        if by_words or vendor_code or _adjust(rule.reason, rec, text) == _adjust(said, rec, text):
+            out.append(h)
+    return out
+
+
+def _vendor_code(spec: str) -> bool:
+    """``5.7.520`` / ``5.7.606-649``: a detail beyond RFC 3463's (< 30) names one cause."""
+    last = spec.rpartition(".")[2].split("-")[0].rstrip("*")
+    return last.isdigit() and int(last) >= 30
 
 
 def is_hard(reason: str, rec: RecipientEvidence) -> bool | None:
     """Hard bounce: retrying will not help. None for results that are not failures."""
-    if reason in ("delivered", "feedback", "vacation"):
-        return False
+    if reason in NOT_FAILURE_REASONS:
+        return None
     if reason in HARD_REASONS:
         return True
     if reason == "notaccept":
         first = (rec.status or rec.reply_code or "")[:1]
+        if not first:  # no code: the report's own verdict (a permanent failure or not)
+            first = "5" if (rec.action or "").lower() == "failed" else "4"
         return first == "5"
     return False

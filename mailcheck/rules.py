@@ -87,25 +87,46 @@ def check_linear(pattern: str, where: str = "pattern") -> None:
     _walk_safety(list(parsed), False, where)
 
 
-def _required_literal(pattern: str) -> str | None:
-    """A lower-case literal that any match of ``pattern`` must contain (a cheap pre-filter)."""
+def _required_literal(pattern: str) -> tuple[str, ...] | None:
+    """Lower-case literals one of which any match of ``pattern`` must contain.
+
+    A cheap pre-filter: the regex only runs when one of them occurs in the text. The
+    longest literal run of the top-level sequence is used when it has 4+ characters;
+    otherwise a group of alternatives each with its own literal (``(?:user|mailbox)``).
+    """
     try:
         parsed = list(_sre_parse.parse(pattern))
     except re.error:
         return None
-    best, run = "", []
-    for op, arg in parsed + [("END", None)]:
-        if str(op) == "LITERAL":
+    return _literals_of(parsed)
+
+
+def _literals_of(items) -> tuple[str, ...] | None:
+    best, run, groups = "", [], []
+    for op, arg in list(items) + [("END", None)]:
+        name = str(op)
+        if name == "LITERAL":
             run.append(chr(arg))
             continue
         s = "".join(run)
         if len(s) > len(best):
             best = s
         run = []
-        if str(op) in ("BRANCH", "SUBPATTERN") or str(op).endswith("REPEAT"):
-            # a literal run after an optional piece is still required; keep scanning
-            pass
-    return best.lower() if len(best) >= 4 else None
+        branch = None
+        if name == "BRANCH":
+            branch = arg[1]
+        elif name == "SUBPATTERN" and len(arg[-1]) == 1 and str(arg[-1][0][0]) == "BRANCH":
+            branch = arg[-1][0][1][1]
+        if branch is not None:
+            alts = [_literals_of(b) for b in branch]
+            if all(alts):
+                groups.append(tuple(x for a in alts for x in a))  # type: ignore[union-attr]
+    if len(best) >= 4:
+        return (best.lower(),)
+    groups = [g for g in groups if min(len(x) for x in g) >= 3]
+    if groups:
+        return tuple(x.lower() for x in min(groups, key=len))
+    return (best.lower(),) if len(best) >= 3 else None
 
 
 # -- data ---------------------------------------------------------------------------------------
@@ -115,10 +136,10 @@ def _required_literal(pattern: str) -> str | None:
 class Pattern:
     source: str
     regex: re.Pattern
-    literal: str | None
+    literal: tuple[str, ...] | None
 
     def search(self, ev: Evidence, hay_lower: str) -> re.Match | None:
-        if self.literal and self.literal not in hay_lower:
+        if self.literal and not any(x in hay_lower for x in self.literal):
             return None
         return self.regex.search(ev.haystack())
 
@@ -152,6 +173,8 @@ class Alternative:
     not_text: list[Pattern] = field(default_factory=list)
     system: set[str] = field(default_factory=set)
     fact: dict[str, list[str]] = field(default_factory=dict)
+    #: literals one of which must occur for ``text`` to match (None: no cheap test)
+    gate: tuple[str, ...] | None = None
 
     def weight(self) -> int:
         return sum(w for k, w in _WEIGHTS.items() if getattr(self, k))
@@ -223,6 +246,8 @@ def _alternative(spec: dict[str, Any], where: str) -> Alternative:
     alt.fact = {k: [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in facts.items()}
     if not (alt.status or alt.reply or alt.text or alt.all_text or alt.fact or alt.system):
         raise RuleError(f"{where}: a match alternative needs at least one criterion")
+    if alt.text and all(p.literal for p in alt.text):
+        alt.gate = tuple(x for p in alt.text for x in p.literal or ())
     return alt
 
 
@@ -310,10 +335,16 @@ class RuleSet:
         hay_lower = ev.haystack().lower()
         statuses = ev.statuses()
         replies = ev.reply_codes()
+        systems = ev.systems
         hits = []
         for rule in self.rules:
             best = None
             for alt in rule.alternatives:
+                # cheap necessary conditions first, without a call per alternative
+                if alt.status and not statuses or alt.reply and alt.reply.isdisjoint(replies) \
+                        or alt.system and alt.system.isdisjoint(systems) \
+                        or alt.gate and not any(x in hay_lower for x in alt.gate):
+                    continue
                 cited = _match_alt(alt, ev, hay_lower, statuses, replies)
                 if cited is not None and (best is None or alt.weight() > best[0].weight()):
                     best = (alt, cited)

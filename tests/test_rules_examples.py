@@ -68,7 +68,7 @@ def test_status_ranges_and_class_wildcards(tmp_path):
     p.write_text('[[rule]]\nid = "org-eop-block"\ntitle = "t"\ncause = "c"\nreason = "blocked"\n'
                  'confidence = 0.9\n[[rule.match]]\nstatus = ["5.7.606-649"]\n'
                  '[[rule]]\nid = "org-any-class"\ntitle = "t"\ncause = "c"\nreason = "mailboxfull"\n'
-                 '[[rule.match]]\nstatus = ["X.2.2"]\n')
+                 'confidence = 0.99\n[[rule.match]]\nstatus = ["X.2.2"]\n')
     rs = RuleSet(default_rules().packs + [load_pack(p)])
     assert diagnose("550 5.7.606 Access denied, banned sending IP", rules=rs).top.rule == "org-eop-block"
     assert "org-eop-block" not in [f.rule for f in diagnose("550 5.7.650 x", rules=rs).findings]

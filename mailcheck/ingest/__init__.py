@@ -11,13 +11,27 @@ from __future__ import annotations
 from types import ModuleType
 
 from ..model import Evidence, RecipientEvidence
-from . import authentication, dsn, entra, exchange, gmail_sendas, replies
+from . import (
+    amazon_ses,
+    arf,
+    authentication,
+    autoreply,
+    dsn,
+    entra,
+    exchange,
+    gmail_sendas,
+    google_groups,
+    mta_log,
+    plaintext,
+    replies,
+)
 from .decode import MAX_INPUT_BYTES, InputError, to_text
 from .message import LineSink, looks_like_message, parse_message
 from .systems import detect_systems
 
 #: Format parsers, most specific first. Each may add to what earlier ones found.
-FORMATS: list[ModuleType] = [dsn, exchange, gmail_sendas, entra, authentication]
+FORMATS: list[ModuleType] = [arf, amazon_ses, dsn, exchange, google_groups, gmail_sendas, entra,
+                              authentication, mta_log, autoreply, plaintext]
 
 __all__ = ["ingest", "InputError", "FORMATS"]
 
@@ -32,6 +46,9 @@ def ingest(data: bytes | str, source: str = "-") -> Evidence:
     if len(raw) > MAX_INPUT_BYTES:
         ev.notes.append(f"input is {len(raw)} bytes; only the first {MAX_INPUT_BYTES} were read")
         raw = raw[:MAX_INPUT_BYTES]
+    if b"\r" in raw[:65536] and b"\n" not in raw[:65536]:
+        raw = raw.replace(b"\r", b"\n")  # classic Mac line endings: CR alone
+        data = raw
     if looks_like_message(raw):
         parse_message(raw, ev)
         if not any(ln.text.strip() for ln in ev.lines):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..model import Evidence, Line, RecipientEvidence
-from .replies import find_status, parse_reply_text
+from .replies import find_status, parse_reply_text, smtp_command
 
 NAME = "rfc3464"
 
@@ -22,9 +22,11 @@ _RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipien
 
 
 def detect(ev: Evidence) -> bool:
-    return any(ln.part in _STATUS_PARTS for ln in ev.lines) or any(
-        ln.text[:16].lower().startswith("final-recipient") for ln in ev.lines
-    )
+    parts = ev.facts.get("mime_parts", ())
+    if any(p in parts for p in _STATUS_PARTS):
+        return True
+    return "final-recipient" in ev.haystack().lower() and any(
+        ln.text[:16].lower().startswith("final-recipient") for ln in ev.lines)
 
 
 def address_of(value: str) -> str | None:
@@ -32,7 +34,10 @@ def address_of(value: str) -> str | None:
     if ";" in value:
         value = value.split(";", 1)[1]
     m = _ADDR.search(value)
-    return m.group(1).strip(".,") if m else (value.strip() or None)
+    if m and not m.group(1).startswith("@"):
+        return m.group(1).strip(".,")
+    value = value.strip()
+    return value if value and not value.startswith("@") else None
 
 
 def _mta(value: str) -> str | None:
@@ -40,6 +45,24 @@ def _mta(value: str) -> str | None:
         value = value.split(";", 1)[1]
     value = value.strip().strip("[]").rstrip(".")
     return value or None
+
+
+_CONTINUATION = re.compile(r"[ \t]{1,8}([245]\d\d)[ -]([245]\.[0-7]\.\d{1,3}[ \t])?")
+
+
+def _unwrap(diag: str) -> str:
+    """``550-5.7.1 a  550-5.7.1 b`` (a multi-line reply folded into one field).
+
+    The repeated code prefixes are dropped: ``550 5.7.1 a b``.
+    """
+    first = _CONTINUATION.match(" " + diag)
+    if not first:
+        return " ".join(diag.split())
+    code = first.group(1)
+    head = diag[:first.end() - 1]
+    rest = _CONTINUATION.sub(lambda m: " " if m.group(1) == code else m.group(0), " " + diag[
+        first.end() - 1:])
+    return " ".join((head.replace("-", " ", 1) + rest).split())
 
 
 def _blocks(lines: list[Line]) -> list[list[tuple[str, str, Line]]]:
@@ -87,23 +110,29 @@ def parse(ev: Evidence) -> None:
             rec.recipient = address_of(fields["final-recipient"][0]) or rec.recipient
         rec.lines = [ln for _, _, ln in block]
         if "action" in fields:
-            rec.action = fields["action"][0].split()[0].lower().strip(";") or None
+            words = fields["action"][0].split()
+            rec.action = words[0].lower().strip(";") or None if words else None
         if "status" in fields:
             rec.status = find_status(fields["status"][0])
         if "remote-mta" in fields:
             rec.remote_mta = _mta(fields["remote-mta"][0])
         if "diagnostic-code" in fields:
             diag = fields["diagnostic-code"][0]
-            if ";" in diag[:12]:
+            if ";" in diag[:12] and not diag.lower().startswith("x-unix"):
+                # "smtp; 550 ..." -> the reply; "X-Unix; 71" keeps its type: a local
+                # program's exit status means nothing without it
                 diag = diag.split(";", 1)[1]
-            rec.diagnostic = diag.strip() or None
+            rec.diagnostic = _unwrap(diag.strip()) or None
             if rec.diagnostic:
+                rec.smtp_command = smtp_command(rec.diagnostic)
                 code, st = parse_reply_text(rec.diagnostic)
                 rec.reply_code = code
                 if not rec.status and st:
                     rec.status = st
-                elif st and rec.status and rec.status.endswith(".0.0") and st != rec.status:
-                    # "Status: 5.0.0" with a precise code in the server's own reply
+                elif st and rec.status and st != rec.status and (
+                        rec.status.endswith(".0.0") or code and code[0] == st[0]):
+                    # "Status: 5.0.0" (or the reporting MTA's own summary such as 4.4.7)
+                    # beside a precise code in the server's own reply: the reply is the cause
                     rec.status = st
         if "last-attempt-date" in fields:
             rec.last_attempt = fields["last-attempt-date"][0]

@@ -22,7 +22,6 @@ NAME = "gmail-sendas"
 _MARKERS = (
     "missed upload deadline",
     "(state sent_",
-    "(state ",
     "tls negotiation failed",
     "couldn't reach server",
     "please check your username/password",
@@ -39,7 +38,8 @@ _QUOTED = re.compile(r"[\"“「]([^\"”」]{3,1500})[\"”」]")
 def detect(ev: Evidence) -> bool:
     hay = ev.haystack().lower()
     return any(m in hay for m in _MARKERS) and (
-        "state" in hay or "code:" in hay or "tls negotiation" in hay or "couldn't reach" in hay
+        bool(_STATE.search(ev.haystack())) or "code:" in hay or "tls negotiation" in hay
+        or "couldn't reach" in hay
         or "サーバーにアクセスできませんでした" in hay
     )
 

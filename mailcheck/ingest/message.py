@@ -146,6 +146,16 @@ def _payload_text(part: Message) -> str:
     return decode_bytes(raw, part.get_content_charset())
 
 
+def _raw_field(value: str) -> str:
+    """A status-part field: RFC 2047 words, or raw ISO-2022-JP / 8-bit bytes in the value."""
+    value = decode_header_value(value)
+    if not value.isascii() and any("\udc80" <= ch <= "\udcff" for ch in value) or \
+            "\x1b" in value:
+        raw = value.encode("utf-8", "surrogateescape")
+        return decode_bytes(raw, "iso-2022-jp" if b"\x1b$" in raw else None)
+    return value
+
+
 def _status_part_text(part: Message) -> str:
     """message/delivery-status and kin: compat32 parses them into header blocks."""
     payload = part.get_payload()
@@ -153,7 +163,7 @@ def _status_part_text(part: Message) -> str:
         blocks = []
         for block in payload:
             if isinstance(block, Message):
-                rows = [f"{k}: {decode_header_value(str(v))}" for k, v in block.items()]
+                rows = [f"{k}: {_raw_field(str(v))}" for k, v in block.items()]
                 extra = block.get_payload()
                 if isinstance(extra, str) and extra.strip():
                     rows.append(extra.strip())
@@ -182,12 +192,26 @@ def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
     if ctype in _RETURNED_TYPES:
         ev.facts.setdefault("mime_parts", []).append(ctype)
         inner = part.get_payload()
+        if isinstance(inner, list) and inner and isinstance(inner[0], Message) and \
+                _is_forwarded_report(inner[0], ev):
+            # A bounce forwarded as an attachment: read it as if it had arrived itself.
+            ev.facts["forwarded_report"] = True
+            _walk(sink, inner[0], depth + 1, ev)
+            return
         if isinstance(inner, list) and inner and isinstance(inner[0], Message):
             _add_headers(sink, inner[0], "returned-headers", None)
             ev.facts.setdefault("returned_messages", []).append(inner[0])
         elif isinstance(inner, str):
             head = re.split(r"\r?\n\r?\n", inner, maxsplit=1)[0]
             sink.add_text("returned-headers", head, limit=400)
+        return
+    if ctype.startswith("multipart/") and isinstance(part.get_payload(), str):
+        # The declared boundary never occurs (a broken bounce): use the one the body has.
+        reparsed = _reparse_multipart(part.get_payload())
+        if reparsed is not None and depth < 12:
+            _walk(sink, reparsed, depth + 1, ev)
+        else:
+            sink.add_text("text/plain", _payload_text(part))
         return
     if part.is_multipart():
         children = [p for p in part.get_payload() if isinstance(p, Message)]
@@ -203,6 +227,33 @@ def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
     elif part.get_content_maintype() == "text" or ctype == "application/octet-stream" and \
             (part.get_filename() or "").lower().endswith((".txt", ".log")):
         sink.add_text(ctype, _payload_text(part))
+
+
+_BOUNDARY_LINE = re.compile(r"^--([^\s]{1,200})[ \t]*\r?$", re.M)
+
+
+def _reparse_multipart(body: str) -> Message | None:
+    """A multipart body whose declared boundary is wrong, parsed with the one it uses."""
+    m = _BOUNDARY_LINE.search(body[:20000])
+    if not m or m.group(1).endswith("--"):
+        return None
+    boundary = m.group(1)
+    head = f'Content-Type: multipart/mixed; boundary="{boundary}"\n\n'
+    try:
+        msg = email.message_from_string(head + body, policy=compat32)
+    except Exception:  # compat32 is lenient; this guards against the unforeseen
+        return None
+    return msg if msg.is_multipart() else None
+
+
+def _is_forwarded_report(inner: Message, ev: Evidence) -> bool:
+    if "message/delivery-status" in ev.facts.get("mime_parts", ()):
+        return False  # the outer message is the report; this is the returned original
+    ctype = inner.get_content_type()
+    frm = str(inner.get("From", "")).lower()
+    return ctype == "multipart/report" or (
+        ("mailer-daemon" in frm or "postmaster" in frm) and inner.get("X-Failed-Recipients")
+        is not None)
 
 
 def parse_message(data: bytes, ev: Evidence) -> Message:

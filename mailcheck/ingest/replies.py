@@ -18,15 +18,16 @@ from collections.abc import Iterable
 
 from ..model import Evidence, Line, Reply
 
-STATUS = r"[245]\.\d{1,3}\.\d{1,3}"
+STATUS = r"[245]\.[0-7]\.\d{1,3}"
 _STATUS_RE = re.compile(rf"(?<![\d.])#?({STATUS})(?![\d])(?!\.\d)")
 _LINE_REPLY = re.compile(
-    rf"^[ \t]{{0,8}}(?:[<>]{{1,3}}[ \t]{{0,3}}|[SC]:[ \t]{{0,3}})?([245]\d\d)([ -])[ \t]{{0,3}}"
+    rf"^[ \t]{{0,8}}(?:[<>]{{1,3}}[ \t]{{0,3}}|[SC]:[ \t]{{0,3}})?([245]\d\d):?([ -])[ \t]{{0,3}}"
     rf"(?:#?({STATUS})(?![\d.])[ \t]{{0,3}})?(.{{0,4000}})"
 )
-_EMBEDDED = re.compile(rf"(?<![\d.])([245]\d\d)[ -]{{1,2}}[(#]?({STATUS})(?![\d])(?!\.\d)")
+_EMBEDDED = re.compile(rf"(?<![\d.])([245]\d\d)[ -]{{1,2}}['\"(#]?({STATUS})(?![\d])(?!\.\d)")
 _EMBEDDED_BARE_CODE = re.compile(
-    r"(?:said|returned|error|replied|response|reply|answered)[ :'\"(]{1,6}([45]\d\d)[ -]",
+    r"(?:said|returned|error|replied|response|reply|answered|failure|code|to me|\]|SMTP)"
+    r"[ :'\"(]{1,6}([45]\d\d)(?![\d.])|(?<![\d.])([45]\d\d)-?'",
     re.I,
 )
 
@@ -35,6 +36,25 @@ KNOWN_CODES = frozenset(
     "220 221 235 250 251 252 334 354 421 450 451 452 454 455 500 501 502 503 504 521 523 "
     "530 534 535 538 550 551 552 553 554 555 556".split()
 )
+
+
+_COMMAND = re.compile(
+    r"(?:in reply to|after|performing the|>>>|smtp:)[ \t]{0,3}(?:the[ \t])?"
+    r"(end of data|rcpt|mail|data|helo|ehlo|connect|message|body|auth|starttls|quit)\b"
+    r"|\[(rcpt_to|mail_from|data)\]|does not like (recipient|sender)"
+    r"|(recipient|sender) address rejected",
+    re.I)
+_COMMAND_NAMES = {"end of data": "DATA", "message": "DATA", "body": "DATA", "rcpt_to": "RCPT",
+                  "mail_from": "MAIL", "recipient": "RCPT", "sender": "MAIL"}
+
+
+def smtp_command(text: str) -> str | None:
+    """The SMTP command a reply answered, when the text says (``RCPT``, ``DATA``, ``MAIL``...)."""
+    m = _COMMAND.search(text)
+    if not m:
+        return None
+    word = next(g for g in m.groups() if g).lower()
+    return _COMMAND_NAMES.get(word, word.upper())
 
 
 def find_status(text: str) -> str | None:
@@ -53,7 +73,7 @@ def parse_reply_text(text: str) -> tuple[str | None, str | None]:
     if m:
         return m.group(1), m.group(2)
     m = _EMBEDDED_BARE_CODE.search(t)
-    code = m.group(1) if m else None
+    code = (m.group(1) or m.group(2)) if m else None
     return code, find_status(t)
 
 

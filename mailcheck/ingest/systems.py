@@ -21,18 +21,48 @@ MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("exim", ("exim", "this message was created automatically by mail delivery software")),
     ("qmail", ("qmail-send", "hi. this is the qmail")),
     ("amazon-ses", ("amazonses.com", "amazon ses")),
-    ("yahoo", ("yahoo.com", "yahoodns.net")),
+    ("amazon-workmail", ("awsapps.com", "amazon workmail")),
+    ("yahoo", ("yahoo.com", "yahoodns.net", "yahooinc.com")),
+    ("aol", ("aol.com", "aol mail")),
+    ("google-groups", ("groups.google.com",)),
+    ("courier", ("running the courier mail server", "courier mail server at")),
+    ("opensmtpd", ("this is the mailer-daemon, please do not reply",)),
+    ("domino", ("domino directory", "lotus domino", "domino ディレクトリ")),
+    ("sendgrid", ("sendgrid.net", "sendgrid")),
+    ("zoho", ("zoho.com", "zohomail")),
+    ("yandex", ("yandex.ru", "yandex.net")),
+    ("mail.ru", ("mail.ru",)),
+    ("gmx", ("gmx.net", "gmx.com", "gmx.de", "1and1", "kundenserver", "ionos")),
+    ("oracle-messaging-server", ("messaging server", "sun java system messaging")),
+    ("mcafee", ("mcafee", "mxlogic")),
+    ("barracuda", ("barracuda",)),
+    ("mimecast", ("mimecast",)),
+    ("messagelabs", ("messagelabs", "symantec.cloud")),
+    ("kddi", ("ezweb.ne.jp", "au.com", "dion.ne.jp", "kddi")),
+    ("docomo", ("docomo.ne.jp",)),
+    ("softbank", ("softbank.ne.jp", "i.softbank.jp")),
+    ("apple-icloud", ("icloud.com", "me.com")),
+    ("mailmarshal", ("mailmarshal",)),
 )
 
 
 def detect_systems(ev: Evidence) -> None:
-    remaining = list(MARKERS)
-    for ln in ev.lines:
-        if not remaining:
-            break
-        low = ln.text.lower()
-        for item in remaining[:]:
-            system, markers = item
-            if any(m in low for m in markers):
-                ev.add_system(system, ln)
-                remaining.remove(item)
+    """Name every system whose marker occurs, in order of first appearance, citing the
+    first line that shows it.
+
+    The markers are searched in the lower-cased text once (C-speed substring search);
+    lines are only walked for the few markers that occur.
+    """
+    hay = ev.haystack().lower()
+    found = []
+    for system, markers in MARKERS:
+        if system in ev.systems:
+            continue
+        hits = [(hay.find(m), m) for m in markers if m in hay]
+        if not hits:
+            continue
+        pos, marker = min(hits)
+        found.append((pos, system, marker))
+    for _, system, marker in sorted(found):
+        line = next((ln for ln in ev.lines if marker in ln.text.lower()), None)
+        ev.add_system(system, line)
