@@ -266,8 +266,13 @@ def _msg_item(source: str, data: bytes) -> Item:
         return Item(source, error=str(e), size=len(data))
 
 
-def iter_messages(paths: Iterable[str], stdin: BinaryIO | None = None) -> Iterator[Item]:
-    """Every message of every input named; ``-`` is an mbox stream on ``stdin``."""
+def iter_messages(paths: Iterable[str], stdin: BinaryIO | None = None,
+                  skip: Iterable[str] = ()) -> Iterator[Item]:
+    """Every message of every input named; ``-`` is an mbox stream on ``stdin``.
+
+    Files in ``skip`` (the run's own output file) are not read.
+    """
+    skipped = {os.path.realpath(p) for p in skip}
     for p in paths:
         if p == "-":
             if stdin is None:
@@ -276,6 +281,8 @@ def iter_messages(paths: Iterable[str], stdin: BinaryIO | None = None) -> Iterat
             yield from _stream_items("-", stdin)
             continue
         for path in iter_files([p]):
+            if skipped and os.path.realpath(path) in skipped:
+                continue
             yield from read_path(path)
 
 

@@ -204,7 +204,8 @@ def batch_cmd(paths: tuple[str, ...], fmt: str | None, output: str | None, jobs:
     jobs = jobs or default_jobs()
     want_line = fmt == "jsonl"
     outcomes = analyse_stream(
-        iter_messages(paths, stdin=click.get_binary_stream("stdin")), jobs=jobs, lang=lang,
+        iter_messages(paths, stdin=click.get_binary_stream("stdin"),
+                      skip=[output] if output else []), jobs=jobs, lang=lang,
         rules=rs, want_line=want_line, want_record=not want_line)
     try:
         out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
