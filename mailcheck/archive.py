@@ -117,7 +117,7 @@ def _stream_items(source: str, stream: BinaryIO) -> Iterator[Item]:
     head = stream.peek(5)[:5] if hasattr(stream, "peek") else b""
     if head and head[:5] != b"From "[: len(head[:5])]:
         # the common case, one message per file: read it at once (bounded)
-        data = stream.read(MAX_MESSAGE_BYTES + 1)
+        data = _read_bounded(stream, MAX_MESSAGE_BYTES + 1)
         notes = []
         if len(data) > MAX_MESSAGE_BYTES:
             data = data[:MAX_MESSAGE_BYTES]
@@ -138,6 +138,19 @@ def _stream_items(source: str, stream: BinaryIO) -> Iterator[Item]:
     for data, notes in _chain(first, second, messages):
         yield Item(source, data, message=k, notes=notes, size=len(data))
         k += 1
+
+
+def _read_bounded(stream: BinaryIO, limit: int) -> bytes:
+    """At most ``limit`` bytes, without asking for (and allocating) ``limit`` at once."""
+    chunks = []
+    total = 0
+    while total < limit:
+        chunk = stream.read(min(1 << 20, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _chain(a, b, rest):
@@ -214,7 +227,7 @@ def _sniffed_items(source: str, f: BinaryIO, name: str, allow_zip: bool) -> Iter
         else:
             yield Item(source, error="cannot read: zip archives inside archives are not read")
     elif head.startswith(OLE_MAGIC) or name.lower().endswith(".msg"):
-        yield _msg_item(source, f.read(MAX_MESSAGE_BYTES + 1))
+        yield _msg_item(source, _read_bounded(f, MAX_MESSAGE_BYTES + 1))
     else:
         yield from _stream_items(source, f)
 
