@@ -211,7 +211,11 @@ def read_path(path: Path, source: str | None = None) -> Iterator[Item]:
         with open(path, "rb") as f:
             yield from _sniffed_items(src, f, path.name, allow_zip=True)
     except IsADirectoryError:
-        yield Item(src, error="cannot read: is a directory")
+        try:  # a folder we were not allowed to list comes here: say why
+            os.listdir(path)
+            yield Item(src, error="cannot read: is a directory")
+        except OSError as e:
+            yield Item(src, error=f"cannot read folder: {e.strerror or e}")
     except OSError as e:
         yield Item(src, error=f"cannot read: {e.strerror or e}")
 
