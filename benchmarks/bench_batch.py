@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,6 +87,31 @@ def run(corpus: Path, jobs: int, out: Path) -> tuple[float, int, int, float]:
     return float(secs), count_lines(out), int(peak), float(cpu)
 
 
+def _spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def calibration(jobs: int, n: int = 2_000_000, tasks: int = 8) -> float:
+    """How much faster a pure-Python loop runs in ``jobs`` processes than in one, now.
+
+    The ceiling for --jobs scaling on this machine at this moment (other work running on
+    a shared machine lowers it)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    t0 = time.perf_counter()
+    for _ in range(tasks):
+        _spin(n)
+    serial = time.perf_counter() - t0
+    with ProcessPoolExecutor(jobs) as pool:
+        t0 = time.perf_counter()
+        list(pool.map(_spin, [n] * tasks))
+        parallel = time.perf_counter() - t0
+    return serial / parallel
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--messages", type=int, default=6000)
@@ -120,8 +146,10 @@ def main() -> None:
                   f"{args.jobs[0]}); CPU {best_cpu:.2f} s ({lines / best_cpu:,.0f} msgs per "
                   f"CPU-second); peak memory {peak_kib / 1024:.0f} MiB (largest process)")
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
-        print(f"load average now {load:.2f} on {os.cpu_count()} CPUs: wall-clock figures "
-              "are only meaningful on an otherwise idle machine")
+        top = max(args.jobs)
+        print(f"machine check: load average {load:.2f} on {os.cpu_count()} CPUs; a pure-Python "
+              f"loop runs {calibration(top):.2f}x faster in {top} processes than in 1 right "
+              "now (the ceiling for --jobs scaling at this moment)")
 
 
 if __name__ == "__main__":
