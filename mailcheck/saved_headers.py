@@ -36,6 +36,7 @@ class ReceiverVerdicts:
     mailfrom_domain: str | None = None
     dkim_domains: list[str] = field(default_factory=list)  # d= of the passing signatures
     ip: str | None = None
+    receiver: str | None = None  # the authserv-id of the Authentication-Results used
     spf_aligned: bool | None = None
     dkim_aligned: bool | None = None
     hop_delays: list[float] = field(default_factory=list)  # seconds, newest hop first
@@ -90,6 +91,13 @@ def parse_authentication_results(value: str) -> dict[str, list[tuple[str, dict[s
     return out
 
 
+def _authserv_id(value: str) -> str | None:
+    first = _COMMENT.sub(" ", value).split(";", 1)[0].strip()
+    if not first or "=" in first:  # Exchange Online leaves the authserv-id out
+        return None
+    return first.split()[0].lower()[:100]
+
+
 def _received_date(value: str) -> datetime | None:
     if ";" not in value:
         return None
@@ -121,6 +129,7 @@ def read_verdicts(headers: Iterable[tuple[str, str]]) -> ReceiverVerdicts | None
         return None
     if ar_value:
         results = parse_authentication_results(ar_value)
+        v.receiver = _authserv_id(ar_value)
         if "spf" in results:
             v.spf, props = results["spf"][0]
             v.mailfrom_domain = _domain(props.get("smtp.mailfrom") or props.get("smtp.helo"))

@@ -102,6 +102,7 @@ class BatchSummary:
         self.received = 0
         self.auth_by_domain: dict[str, _AuthTally] = defaultdict(_AuthTally)
         self.auth_by_ip: dict[str, _AuthTally] = defaultdict(_AuthTally)
+        self.auth_by_domain_receiver: dict[str, _AuthTally] = defaultdict(_AuthTally)
         self.auth_all = _AuthTally()
         self.hop_delays = array("d")
         self.total_delays = array("d")
@@ -148,6 +149,8 @@ class BatchSummary:
             self.auth_all.add(v)
             self.auth_by_domain[v.get("from_domain") or NONE].add(v)
             self.auth_by_ip[v.get("ip") or NONE].add(v)
+            self.auth_by_domain_receiver[
+                f"{v.get('from_domain') or NONE} at {v.get('receiver') or NONE}"].add(v)
             self.hop_delays.extend(v.get("hop_delays") or [])
             if v.get("total_delay") is not None:
                 self.total_delays.append(v["total_delay"])
@@ -194,6 +197,8 @@ class BatchSummary:
                     self.auth_by_domain, n)],
                 "by_connecting_ip": [[k, t.to_dict()] for k, t in _top_tallies(
                     self.auth_by_ip, n)],
+                "by_sending_domain_at_receiver": [[k, t.to_dict()] for k, t in _top_tallies(
+                    self.auth_by_domain_receiver, n)],
                 "hop_delay_seconds": _percentiles(hops),
                 "total_delay_seconds": _percentiles(totals),
             },

@@ -117,6 +117,8 @@ def test_summary_totals_add_up(tmp_path: Path):
     assert news["dmarc_fail"] == 1 and news["spf_pass_unaligned"] == 1
     assert news["dkim_pass_rate"] == 0.0
     assert dict(rc["by_connecting_ip"])["198.51.100.7"]["messages"] == 1
+    at = dict(rc["by_sending_domain_at_receiver"])
+    assert at["news.example.com at mx.example.net"]["dmarc_fail"] == 1
     assert rc["hop_delay_seconds"]["p50"] == 30.0
 
 

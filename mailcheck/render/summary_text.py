@@ -60,7 +60,8 @@ def render_summary_text(s: dict[str, Any]) -> str:
         sub = f"  {'':<36} {'':>6} {'pass':>5} {'pass':>5} {'pass':>5} {'fail':>6} " \
               f"{'unal.':>6} {'unal.':>6}"
         for title, rows in (("sending domain", rc["by_sending_domain"]),
-                            ("connecting IP", rc["by_connecting_ip"])):
+                            ("connecting IP", rc["by_connecting_ip"]),
+                            ("sending domain at receiver", rc["by_sending_domain_at_receiver"])):
             lines += [f"  By {title}:", head, sub]
             for key, t in [["(all)", rc["overall"]]] + rows:
                 lines.append(
