@@ -17,6 +17,7 @@ from __future__ import annotations
 import email.utils
 import json
 import os
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -188,7 +189,9 @@ _worker: dict[str, Any] = {}
 
 
 def _init_worker(lang: str, rule_files: list[str] | None, want_line: bool,
-                 want_record: bool) -> None:
+                 want_record: bool, worker: bool = True) -> None:
+    if worker:  # Ctrl-C is the main process's to handle; it stops the workers itself
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     rules = default_rules() if rule_files is None else RuleSet.load(
         [Path(p) for p in rule_files])
     _worker.update(lang=lang, rules=rules, want_line=want_line, want_record=want_record)
@@ -238,9 +241,11 @@ def analyse_stream(items: Iterable[Item], *, jobs: int = 1, lang: str = "en",
                                want_record=want_record)
         return
     init = (lang, _rule_files(rules), want_line, want_record)
-    _init_worker(*init)  # the parent runs a chunk itself if a worker process dies
+    _init_worker(*init, worker=False)  # the parent runs a chunk itself if a worker dies
     pending: deque = deque()
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=init) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=init)
+    finished = False
+    try:
         broken = False
         for chunk in _chain_chunks(first, second, chunks):
             if broken:
@@ -255,6 +260,23 @@ def analyse_stream(items: Iterable[Item], *, jobs: int = 1, lang: str = "en",
                 broken = (yield from _collect(pending.popleft())) or broken
         while pending:
             broken = (yield from _collect(pending.popleft())) or broken
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:  # interrupted, or the reader stopped early: do not wait for queued work
+            _stop(pool)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now (Ctrl-C, a closed pipe): cancel queued chunks, end processes."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        if p.is_alive():
+            p.terminate()
+    for p in processes:
+        p.join(timeout=5)
 
 
 def _chain_chunks(first: list[Item], second: list[Item],

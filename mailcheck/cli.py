@@ -216,8 +216,13 @@ def batch_cmd(paths: tuple[str, ...], fmt: str | None, output: str | None, jobs:
         with _progress(paths) as bar:
             errors = _write_batch(fmt, outcomes, out, bar, list(paths))
     except BrokenPipeError:  # `mailcheck batch ... | head`: stop quietly
+        outcomes.close()
         sys.stderr.close()
         sys.exit(EXIT_OK)
+    except KeyboardInterrupt:
+        outcomes.close()  # stops the worker processes
+        click.echo("\nmailcheck: interrupted", err=True)
+        sys.exit(130)
     finally:
         if output:
             out.close()

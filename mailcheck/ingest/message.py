@@ -61,7 +61,8 @@ def looks_like_message(data: bytes) -> bool:
 
 def decode_header_value(value: str) -> str:
     """Decode RFC 2047 encoded words; unfold; never raise."""
-    value = _FOLD.sub(" ", value.replace("\r", "")).replace("\n", " ")
+    if "\n" in value or "\r" in value:  # most header values are not folded: skip the regex
+        value = _FOLD.sub(" ", value.replace("\r", "")).replace("\n", " ")
     if "=?" not in value:
         return value
     try:
