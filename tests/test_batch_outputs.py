@@ -241,11 +241,8 @@ def test_a_worker_crash_loses_nothing(tmp_path: Path, monkeypatch):
         def __init__(self, *a, **kw):
             pass
 
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return None
+        def shutdown(self, wait=True, cancel_futures=False):
+            pass
 
         def submit(self, fn, chunk):
             return BrokenFuture()
