@@ -341,3 +341,15 @@ def test_cut_gzip_mbox_keeps_what_was_read_and_reports_the_rest(tmp_path: Path):
     assert outcomes[-1].error and "corrupt gzip" in outcomes[-1].error
     good = [o.record["recipients"][0]["recipient"] for o in outcomes[:-1]]
     assert good == [f"r{i}@example.org" for i in range(len(good))] and len(good) >= 10
+
+
+def test_stopping_early_ends_the_worker_processes(tmp_path: Path, monkeypatch):
+    import multiprocessing
+
+    monkeypatch.setattr(batch, "CHUNK_MESSAGES", 2)
+    _many(tmp_path, 40)
+    outcomes = analyse_stream(iter_messages([str(tmp_path)]), jobs=2, want_line=False)
+    next(outcomes)
+    assert multiprocessing.active_children()
+    outcomes.close()  # what Ctrl-C and a closed pipe do
+    assert multiprocessing.active_children() == []
