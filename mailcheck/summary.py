@@ -158,7 +158,9 @@ class BatchSummary:
     def to_dict(self) -> dict[str, Any]:
         n = self.top_n
         days = sorted(k for k in self.by_day if k != NONE)
-        top_causes = [k for k, _ in top(self.by_cause, 6) if k != OTHER]
+        # the chart shows causes of failures: "(none)" (nothing found) is left out of it
+        top_causes = [k for k, _ in top(Counter({k: v for k, v in self.by_cause.items()
+                                                 if k != NONE}), 6) if k != OTHER]
         hops = sorted(self.hop_delays)
         totals = sorted(self.total_delays)
         findings = []

@@ -68,9 +68,9 @@ def _causes_chart(cot: dict[str, Any]) -> dict[str, Any] | None:
             for i, c in enumerate(counts):
                 acc[i] += c
         days = [[m, v] for m, v in months.items()]
-    width, height, left, bottom = 760, 220, 40, 40
+    width, height, left, bottom, right = 760, 220, 40, 40, 40
     peak = max(sum(c) for _, c in days) or 1
-    step = (width - left) / len(days)
+    step = (width - left - right) / len(days)
     bar_w = max(1.0, step * 0.8)
     bars = []
     for i, (label, counts) in enumerate(days):
@@ -95,7 +95,7 @@ def _hbar_chart(rows: list[list[Any]], limit: int = 10) -> dict[str, Any] | None
     rows = [r for r in rows if r[0] != "(other)"][:limit]
     if not rows:
         return None
-    width, row_h, label_w = 520, 20, 200
+    width, row_h, label_w = 380, 20, 150
     peak = max(c for _, c in rows) or 1
     bars = [{"y": i * row_h, "w": round((width - label_w - 50) * c / peak, 1), "label": str(k),
              "count": c} for i, (k, c) in enumerate(rows)]
