@@ -19,7 +19,7 @@ import json
 import os
 import signal
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -114,8 +114,13 @@ def _domain_of(address: str | None) -> str | None:
     return address.rsplit("@", 1)[1].strip().strip(">").lower() or None
 
 
-def make_record(diag: Diagnosis, d: dict[str, Any], item: Item) -> dict[str, Any]:
-    """The small per-message record that CSV rows and the summary are built from."""
+def make_record(diag: Diagnosis, d: dict[str, Any], item: Item,
+                verified: bool = False) -> dict[str, Any]:
+    """The small per-message record that CSV rows and the summary are built from.
+
+    ``received`` holds the receiver's verdicts of a saved received message; after a
+    re-check (``verified``), ``rechecked`` holds mailcheck's own.
+    """
     ev = diag.evidence
     top = diag.top
     rec: dict[str, Any] = {
@@ -137,13 +142,17 @@ def make_record(diag: Diagnosis, d: dict[str, Any], item: Item) -> dict[str, Any
             for r in d["recipients"]
         ],
         "received": None,
+        "rechecked": None,
     }
     for r in rec["recipients"]:
         r["domain"] = _domain_of(r["recipient"])
     if ev is not None and diag.kind != "bounce":
-        verdicts = read_verdicts((h.name, h.value) for h in ev.headers)
+        verdicts = read_verdicts(ev.facts, recorded=verified)
         if verdicts is not None:
             rec["received"] = verdicts.to_dict()
+        if verified:
+            own = read_verdicts(ev.facts)
+            rec["rechecked"] = own.to_dict() if own is not None else None
     return rec
 
 
@@ -151,7 +160,7 @@ def _error_record(item: Item, error: str) -> dict[str, Any]:
     return {"source": item.source, "message": item.message, "kind": "unknown", "error": error,
             "date": None, "sender": None, "subject": "", "top_rule": None, "top_title": None,
             "top_fix": [], "top_generic": False, "findings": [], "recipients": [],
-            "received": None}
+            "received": None, "rechecked": None}
 
 
 def _with_locator(d: dict[str, Any], item: Item) -> dict[str, Any]:
@@ -163,17 +172,26 @@ def _with_locator(d: dict[str, Any], item: Item) -> dict[str, Any]:
 
 
 def analyse_item(item: Item, *, lang: str = "en", rules: RuleSet | None = None,
-                 want_line: bool = True, want_record: bool = True) -> Outcome:
-    """Diagnose one item; never raises (an unexpected failure becomes the item's error)."""
+                 want_line: bool = True, want_record: bool = True,
+                 verifier: Callable[[bytes, str], Diagnosis] | None = None) -> Outcome:
+    """Diagnose one item; never raises (an unexpected failure becomes the item's error).
+
+    With a ``verifier`` (``batch --verify``), a message that is not a bounce is then
+    re-checked against DNS by it, and that Diagnosis is the one reported.
+    """
     try:
+        verified = False
         if item.error:
             diag = Diagnosis(source=item.source, kind="unknown", error=item.error, lang=lang)
         else:
             diag = diagnose(item.data, lang=lang, source=item.source, rules=rules)
+            if verifier is not None and diag.error is None and diag.kind != "bounce":
+                diag = verifier(item.data, item.source)
+                verified = diag.error is None
         diag.notes[:0] = item.notes
         d = diag.to_dict()
         line = json.dumps(_with_locator(d, item), ensure_ascii=False) if want_line else None
-        record = make_record(diag, d, item) if want_record else None
+        record = make_record(diag, d, item, verified) if want_record else None
         return Outcome(line, record, diag.error, item.size)
     except Exception as e:  # a bug must not lose the message: report it as that message's error
         error = f"internal error: {type(e).__name__}: {e}"[:300]
