@@ -170,6 +170,13 @@ def rules_test(paths: tuple[str, ...]) -> None:
 BATCH_FORMATS = ("jsonl", "csv", "summary", "html")
 
 
+def _dns_options(f):
+    """verify's DNS options (--dns-zone, --dns-replay, --nameserver, --dns-timeout)."""
+    from .auth_commands import dns_options
+
+    return dns_options(f)
+
+
 @main.command("batch")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--format", "fmt", type=click.Choice(BATCH_FORMATS), default=None,
@@ -179,10 +186,23 @@ BATCH_FORMATS = ("jsonl", "csv", "summary", "html")
 @click.option("-o", "--output", metavar="FILE", help="Write the result here instead of stdout.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Worker processes.  [default: the number of CPUs]")
+@click.option("--verify", is_flag=True,
+              help="Re-check SPF, DKIM and DMARC of saved received messages against DNS "
+                   "(one cache for the whole run; runs in threads, not --jobs processes).")
+@click.option("--dns-concurrency", type=click.IntRange(min=1, max=256), default=8,
+              show_default=True, metavar="N", help="With --verify: DNS queries at once.")
+@click.option("--dns-budget", type=click.FloatRange(min=0), default=300.0, show_default=True,
+              metavar="SECONDS", help="With --verify: DNS time for the whole run; after it, "
+                                      "look-ups are not made (reported as temperror).")
+@click.option("--now", metavar="TIME", help="With --verify: check DKIM expiry at this time "
+              "(seconds since 1970 or ISO 8601).")
+@_dns_options
 @lang_option
 @rules_option
 def batch_cmd(paths: tuple[str, ...], fmt: str | None, output: str | None, jobs: int | None,
-              lang: str, rules_dirs: tuple[str, ...]) -> None:
+              verify: bool, dns_concurrency: int, dns_budget: float, now: str | None,
+              zones: tuple[str, ...], replay: str | None, nameserver: str | None,
+              dns_timeout: float, lang: str, rules_dirs: tuple[str, ...]) -> None:
     """Diagnose every message in files, folders, mbox and Maildir, .gz/.zip, .msg.
 
     PATH is a file (one message, or an mbox with many), a folder (read recursively; a
@@ -203,10 +223,22 @@ def batch_cmd(paths: tuple[str, ...], fmt: str | None, output: str | None, jobs:
         fmt = "summary" if not output and sys.stdout.isatty() else "jsonl"
     jobs = jobs or default_jobs()
     want_line = fmt == "jsonl"
+    shared = None
+    verifier = None
+    if verify:
+        from .auth_commands import _parse_now, build_resolver
+        from .batch_verify import SharedResolver, make_verifier
+
+        shared = SharedResolver(build_resolver(zones, replay, nameserver, dns_timeout),
+                                concurrency=dns_concurrency, budget=dns_budget)
+        verifier = make_verifier(shared, lang=lang, rules=rs, now=_parse_now(now))
+    elif zones or replay or nameserver or now:
+        fail("--dns-zone, --dns-replay, --nameserver and --now need --verify")
     outcomes = analyse_stream(
         iter_messages(paths, stdin=click.get_binary_stream("stdin"),
                       skip=[output] if output else []), jobs=jobs, lang=lang,
-        rules=rs, want_line=want_line, want_record=not want_line)
+        rules=rs, want_line=want_line, want_record=not want_line, verifier=verifier,
+        threads=dns_concurrency)
     try:
         out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     except OSError as e:
@@ -214,7 +246,8 @@ def batch_cmd(paths: tuple[str, ...], fmt: str | None, output: str | None, jobs:
     errors = 0
     try:
         with _progress(paths) as bar:
-            errors = _write_batch(fmt, outcomes, out, bar, list(paths))
+            errors = _write_batch(fmt, outcomes, out, bar, list(paths),
+                                  dns=shared.stats if shared else None)
     except BrokenPipeError:  # `mailcheck batch ... | head`: stop quietly
         outcomes.close()
         sys.stderr.close()
@@ -251,7 +284,7 @@ def _progress(paths: tuple[str, ...]):
                              show_pos=total is None, show_percent=total is not None)
 
 
-def _write_batch(fmt: str, outcomes, out, bar, paths: list[str]) -> int:
+def _write_batch(fmt: str, outcomes, out, bar, paths: list[str], dns=None) -> int:
     """Write the outcomes in the chosen format; return how many messages had an error."""
     errors = 0
     if fmt == "jsonl":
@@ -276,6 +309,8 @@ def _write_batch(fmt: str, outcomes, out, bar, paths: list[str]) -> int:
         errors += o.error is not None
         summary.add(o.record)
         bar.update(o.size)
+    if dns is not None:
+        summary.dns = dns.to_dict()
     data = summary.to_dict()
     if fmt == "html":
         from .render.summary_html import render_summary_html

@@ -104,6 +104,10 @@ class BatchSummary:
         self.auth_by_ip: dict[str, _AuthTally] = defaultdict(_AuthTally)
         self.auth_by_domain_receiver: dict[str, _AuthTally] = defaultdict(_AuthTally)
         self.auth_all = _AuthTally()
+        self.rechecked = 0
+        self.recheck_all = _AuthTally()
+        self.recheck_by_domain: dict[str, _AuthTally] = defaultdict(_AuthTally)
+        self.dns: dict[str, int] | None = None  # look-up counts of a --verify run
         self.hop_delays = array("d")
         self.total_delays = array("d")
 
@@ -154,6 +158,11 @@ class BatchSummary:
             self.hop_delays.extend(v.get("hop_delays") or [])
             if v.get("total_delay") is not None:
                 self.total_delays.append(v["total_delay"])
+        own = rec.get("rechecked")
+        if own:
+            self.rechecked += 1
+            self.recheck_all.add(own)
+            self.recheck_by_domain[own.get("from_domain") or NONE].add(own)
 
     def to_dict(self) -> dict[str, Any]:
         n = self.top_n
@@ -203,6 +212,13 @@ class BatchSummary:
                     self.auth_by_domain_receiver, n)],
                 "hop_delay_seconds": _percentiles(hops),
                 "total_delay_seconds": _percentiles(totals),
+            },
+            "rechecked": {
+                "messages": self.rechecked,
+                "overall": self.recheck_all.to_dict(),
+                "by_sending_domain": [[k, t.to_dict()] for k, t in _top_tallies(
+                    self.recheck_by_domain, n)],
+                "dns": self.dns,
             },
         }
 

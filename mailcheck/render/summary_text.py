@@ -51,14 +51,14 @@ def render_summary_text(s: dict[str, Any]) -> str:
             for i, step in enumerate(f["fix"], 1):
                 lines.append(f"            {i}. {step}")
         lines.append("")
+    head = f"  {'':<36} {'msgs':>6} {'SPF':>5} {'DKIM':>5} {'DMARC':>5} {'DMARC':>6} " \
+           f"{'SPF':>6} {'DKIM':>6}"
+    sub = f"  {'':<36} {'':>6} {'pass':>5} {'pass':>5} {'pass':>5} {'fail':>6} " \
+          f"{'unal.':>6} {'unal.':>6}"
     rc = s["received"]
     if rc["messages"]:
         lines.append(f"Saved received messages: {rc['messages']} "
                      "(SPF / DKIM / DMARC as the receiver recorded them)")
-        head = f"  {'':<36} {'msgs':>6} {'SPF':>5} {'DKIM':>5} {'DMARC':>5} {'DMARC':>6} " \
-               f"{'SPF':>6} {'DKIM':>6}"
-        sub = f"  {'':<36} {'':>6} {'pass':>5} {'pass':>5} {'pass':>5} {'fail':>6} " \
-              f"{'unal.':>6} {'unal.':>6}"
         for title, rows in (("sending domain", rc["by_sending_domain"]),
                             ("connecting IP", rc["by_connecting_ip"]),
                             ("sending domain at receiver", rc["by_sending_domain_at_receiver"])):
@@ -77,6 +77,21 @@ def render_summary_text(s: dict[str, Any]) -> str:
                 lines.append(f"  {title} ({p['count']}): p50 {_seconds(p['p50'])}, "
                              f"p90 {_seconds(p['p90'])}, p99 {_seconds(p['p99'])}, "
                              f"max {_seconds(p['max'])}")
+        lines.append("")
+    own = s.get("rechecked") or {}
+    if own.get("messages"):
+        lines.append(f"Re-checked against DNS (--verify): {own['messages']} messages")
+        lines += [head, sub]
+        for key, t in [["(all)", own["overall"]]] + own["by_sending_domain"]:
+            lines.append(
+                f"  {str(key)[:36]:<36} {t['messages']:>6} {t['spf_pass_rate']:>5.0%} "
+                f"{t['dkim_pass_rate']:>5.0%} {t['dmarc_pass_rate']:>5.0%} "
+                f"{t['dmarc_fail']:>6} {t['spf_pass_unaligned']:>6} "
+                f"{t['dkim_pass_unaligned']:>6}")
+        dns = own.get("dns")
+        if dns:
+            lines.append(f"  DNS: {dns['queries']} look-ups, {dns['cache_hits']} answered from "
+                         f"the run's cache, {dns['over_budget']} not made (time budget)")
         lines.append("")
     if s["errors"]:
         lines += _table("Could not be read", s["error_reasons"], s["errors"], width=70)
