@@ -353,3 +353,28 @@ def test_stopping_early_ends_the_worker_processes(tmp_path: Path, monkeypatch):
     assert multiprocessing.active_children()
     outcomes.close()  # what Ctrl-C and a closed pipe do
     assert multiprocessing.active_children() == []
+
+
+def test_an_organisations_own_rule_pack_reaches_the_worker_processes(tmp_path: Path,
+                                                                      monkeypatch):
+    monkeypatch.setattr(batch, "CHUNK_MESSAGES", 2)
+    pack = tmp_path / "ours.toml"
+    pack.write_text('''[pack]
+name = "ours"
+[[rule]]
+id = "ours-mailbox-gone"
+title = "The mailbox was retired by our HR process"
+reason = "userunknown"
+cause = "The recipient left; their mailbox is retired."
+examples = ["550 5.1.1 <x@example.org>: Recipient address rejected: User unknown"]
+[[rule.match]]
+text = ["Recipient address rejected: User unknown"]
+''')
+    mail = tmp_path / "mail"
+    mail.mkdir()
+    _many(mail, 10)
+    result = invoke([str(mail), "--jobs", "2", "--rules", str(pack), "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    good = [r for r in rows if not r["error"]]
+    assert len(rows) == 10 and len(good) == 9  # _many makes message 3 corrupt
+    assert all(r["rule"] == "ours-mailbox-gone" for r in good)
