@@ -132,10 +132,10 @@ def make_record(diag: Diagnosis, d: dict[str, Any], item: Item,
         "sender": _sender(diag),
         "subject": (ev.header("Subject") or "")[:200] if ev else "",
         "top_rule": top.rule if top else None,
-        "top_title": top.title if top else None,
-        "top_fix": [s.text for s in top.fix[:3]] if top else [],
-        "top_generic": bool(top.generic) if top else False,
-        "findings": [f["rule"] for f in d["findings"]],
+        # what the summary lists under "top findings": causes, not "all is well" notes
+        "findings": [{"rule": f.rule, "title": f.title, "fix": [s.text for s in f.fix[:3]],
+                      "generic": bool(f.generic)}
+                     for f in diag.findings if f.severity != "info"][:5],
         "recipients": [
             {k: r.get(k) for k in ("recipient", "action", "status", "reply_code", "reason",
                                    "hard_bounce", "remote_mta", "rule", "diagnostic")}
@@ -158,8 +158,8 @@ def make_record(diag: Diagnosis, d: dict[str, Any], item: Item,
 
 def _error_record(item: Item, error: str) -> dict[str, Any]:
     return {"source": item.source, "message": item.message, "kind": "unknown", "error": error,
-            "date": None, "sender": None, "subject": "", "top_rule": None, "top_title": None,
-            "top_fix": [], "top_generic": False, "findings": [], "recipients": [],
+            "date": None, "sender": None, "subject": "", "top_rule": None,
+            "findings": [], "recipients": [],
             "received": None, "rechecked": None}
 
 
@@ -296,13 +296,15 @@ def analyse_stream(items: Iterable[Item], *, jobs: int = 1, lang: str = "en",
 
 def _stop(pool: ProcessPoolExecutor) -> None:
     """Stop the workers now (Ctrl-C, a closed pipe): cancel queued chunks, end processes."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
+    processes = dict(getattr(pool, "_processes", None) or {})
     pool.shutdown(wait=False, cancel_futures=True)
-    for p in processes:
+    processes.update(getattr(pool, "_processes", None) or {})  # any started meanwhile
+    for p in processes.values():
         if p.is_alive():
             p.terminate()
-    for p in processes:
+    for p in processes.values():
         p.join(timeout=5)
+    pool.shutdown(wait=True)  # the workers are gone: this only reaps the executor's thread
 
 
 def _threaded(items: Iterable[Item], threads: int, **kw: Any) -> Iterator[Outcome]:

@@ -24,6 +24,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 NONE = "(none)"
+_NOT_FAILURE = ("delivered", "feedback", "vacation")
 OTHER = "(other)"
 
 
@@ -94,7 +95,8 @@ class BatchSummary:
         self.by_mta: Counter = Counter()
         self.by_sender: Counter = Counter()
         self.by_day: Counter = Counter()
-        self.cause_by_day: dict[str, Counter] = defaultdict(Counter)
+        self.cause_by_day: dict[str, Counter] = defaultdict(Counter)  # failed deliveries
+        self.failure_causes: Counter = Counter()
         self.hard = 0
         self.soft = 0
         self.finding_info: dict[str, dict[str, Any]] = {}
@@ -122,30 +124,34 @@ class BatchSummary:
         day = rec.get("date") or NONE
         self.by_day[day] += 1
         top_rule = rec.get("top_rule")
-        for rule in dict.fromkeys(rec.get("findings") or []):
+        seen = set()
+        for f in rec.get("findings") or []:
+            rule = f.get("rule")
+            if not rule or rule in seen:
+                continue
+            seen.add(rule)
             self.finding_messages[rule] += 1
-        if top_rule and top_rule not in self.finding_info:
-            self.finding_info[top_rule] = {"title": rec.get("top_title"),
-                                           "fix": rec.get("top_fix") or [],
-                                           "generic": rec.get("top_generic", False)}
+            if rule not in self.finding_info:
+                self.finding_info[rule] = {"title": f.get("title"), "fix": f.get("fix") or [],
+                                           "generic": f.get("generic", False)}
         recipients = rec.get("recipients") or []
         if not recipients:
             self.results += 1
-            cause = top_rule or NONE
-            self.by_cause[cause] += 1
-            self.cause_by_day[day][cause] += 1
+            self.by_cause[top_rule or NONE] += 1
         for r in recipients:
             self.results += 1
             self.recipients += 1
             cause = r.get("rule") or top_rule or NONE
             self.by_cause[cause] += 1
-            self.cause_by_day[day][cause] += 1
+            if r.get("reason") not in _NOT_FAILURE:
+                self.failure_causes[cause] += 1
+                self.cause_by_day[day][cause] += 1
             self.by_reason[r.get("reason") or NONE] += 1
             self.by_domain[r.get("domain") or NONE] += 1
             self.by_mta[(r.get("remote_mta") or NONE).lower()] += 1
             if r.get("hard_bounce"):
                 self.hard += 1
-            elif r.get("reason") not in ("delivered", "feedback", "vacation"):
+            elif r.get("reason") not in _NOT_FAILURE:
                 self.soft += 1
         v = rec.get("received")
         if v:
@@ -167,8 +173,8 @@ class BatchSummary:
     def to_dict(self) -> dict[str, Any]:
         n = self.top_n
         days = sorted(k for k in self.by_day if k != NONE)
-        # the chart shows causes of failures: "(none)" (nothing found) is left out of it
-        top_causes = [k for k, _ in top(Counter({k: v for k, v in self.by_cause.items()
+        # the chart shows the causes of failed deliveries ("(none)": nothing found, left out)
+        top_causes = [k for k, _ in top(Counter({k: v for k, v in self.failure_causes.items()
                                                  if k != NONE}), 6) if k != OTHER]
         hops = sorted(self.hop_delays)
         totals = sorted(self.total_delays)

@@ -163,7 +163,7 @@ def test_html_page_is_self_contained_and_escaped(tmp_path: Path):
     assert not re.search(r'(src|href)="https?:', page)
     assert "style=" not in page
     assert page.count("<svg") >= 2  # causes over time, top domains
-    assert "Causes over time" in page
+    assert "Causes of failed deliveries over time" in page
 
 
 def test_progress_bar_silent_when_stderr_is_not_a_terminal(tmp_path: Path):
@@ -345,36 +345,26 @@ def test_cut_gzip_mbox_keeps_what_was_read_and_reports_the_rest(tmp_path: Path):
 
 def test_stopping_early_ends_the_worker_processes(tmp_path: Path, monkeypatch):
     import multiprocessing
+    import os
+    import time
 
     monkeypatch.setattr(batch, "CHUNK_MESSAGES", 2)
     _many(tmp_path, 40)
+    before = {p.pid for p in multiprocessing.active_children()}
     outcomes = analyse_stream(iter_messages([str(tmp_path)]), jobs=2, want_line=False)
     next(outcomes)
-    assert multiprocessing.active_children()
+    pids = [p.pid for p in multiprocessing.active_children() if p.pid not in before]
+    assert len(pids) == 2
     outcomes.close()  # what Ctrl-C and a closed pipe do
-    assert multiprocessing.active_children() == []
 
+    def gone(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
 
-def test_an_organisations_own_rule_pack_reaches_the_worker_processes(tmp_path: Path,
-                                                                      monkeypatch):
-    monkeypatch.setattr(batch, "CHUNK_MESSAGES", 2)
-    pack = tmp_path / "ours.toml"
-    pack.write_text('''[pack]
-name = "ours"
-[[rule]]
-id = "ours-mailbox-gone"
-title = "The mailbox was retired by our HR process"
-reason = "userunknown"
-cause = "The recipient left; their mailbox is retired."
-examples = ["550 5.1.1 <x@example.org>: Recipient address rejected: User unknown"]
-[[rule.match]]
-text = ["Recipient address rejected: User unknown"]
-''')
-    mail = tmp_path / "mail"
-    mail.mkdir()
-    _many(mail, 10)
-    result = invoke([str(mail), "--jobs", "2", "--rules", str(pack), "--format", "csv"])
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    good = [r for r in rows if not r["error"]]
-    assert len(rows) == 10 and len(good) == 9  # _many makes message 3 corrupt
-    assert all(r["rule"] == "ours-mailbox-gone" for r in good)
+    deadline = time.monotonic() + 10
+    while not all(gone(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the executor's thread may still be reaping them
+    assert all(gone(p) for p in pids)

@@ -18,7 +18,8 @@ import markupsafe
 
 from .. import __version__
 
-#: Colours of the stacked cause series (the last one is "other").
+#: Colours of the stacked cause series, as SVG fill attributes (allowed by the CSP, unlike
+#: style= attributes, and independent of the page's stylesheet).
 PALETTE = ("#c0392b", "#2471a3", "#d68910", "#239b56", "#7d3c98", "#5d6d7e", "#aab7b8")
 #: More days than this are grouped by month in the "causes over time" chart.
 MAX_DAY_BARS = 62
@@ -37,10 +38,10 @@ vertical-align:top}table.data td.n{text-align:right;font-variant-numeric:tabular
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:0 2rem}
 svg{max-width:100%;height:auto}svg text{font:11px system-ui,sans-serif;fill:#1b1f23}
 .legend span{display:inline-block;margin-right:1rem;font-size:.85rem}
-.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:middle}
+.legend svg{margin-right:.3rem;vertical-align:middle}
 ol.fix{margin:.2rem 0 .8rem 1.2rem;padding:0}code{font-size:.85rem}
 .muted{color:#57606a}footer{margin-top:3rem;color:#57606a;font-size:.8rem}
-""" + "".join(f".c{i}{{fill:{c};background:{c}}}" for i, c in enumerate(PALETTE)) + "\n"
+"""
 
 
 def _sha256(text: str) -> str:
@@ -82,13 +83,14 @@ def _causes_chart(cot: dict[str, Any]) -> dict[str, Any] | None:
             h = (height - bottom - 10) * c / peak
             y -= h
             bars.append({"x": round(x, 1), "y": round(y, 1), "w": round(bar_w, 1),
-                         "h": round(h, 1), "cls": f"c{j}", "title": f"{label}: {causes[j]} {c}"})
+                         "h": round(h, 1), "fill": PALETTE[j],
+                         "title": f"{label}: {causes[j]} {c}"})
     every = max(1, len(days) // 8)
     ticks = [{"x": round(left + i * step + bar_w / 2, 1), "label": label}
              for i, (label, _) in enumerate(days) if i % every == 0]
     return {"width": width, "height": height, "bars": bars, "ticks": ticks, "peak": peak,
             "axis_y": height - bottom, "left": left,
-            "legend": [{"cls": f"c{j}", "label": c} for j, c in enumerate(causes)]}
+            "legend": [{"fill": PALETTE[j], "label": c} for j, c in enumerate(causes)]}
 
 
 def _hbar_chart(rows: list[list[Any]], limit: int = 10) -> dict[str, Any] | None:
