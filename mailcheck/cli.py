@@ -247,7 +247,7 @@ def batch_cmd(paths: tuple[str, ...], fmt: str | None, output: str | None, jobs:
     try:
         with _progress(paths) as bar:
             errors = _write_batch(fmt, outcomes, out, bar, list(paths),
-                                  dns=shared.stats if shared else None)
+                                  dns=shared.stats if shared else None, lang=lang)
     except BrokenPipeError:  # `mailcheck batch ... | head`: stop quietly
         outcomes.close()
         sys.stderr.close()
@@ -284,7 +284,8 @@ def _progress(paths: tuple[str, ...]):
                              show_pos=total is None, show_percent=total is not None)
 
 
-def _write_batch(fmt: str, outcomes, out, bar, paths: list[str], dns=None) -> int:
+def _write_batch(fmt: str, outcomes, out, bar, paths: list[str], dns=None,
+                 lang: str = "en") -> int:
     """Write the outcomes in the chosen format; return how many messages had an error."""
     errors = 0
     if fmt == "jsonl":
@@ -315,7 +316,7 @@ def _write_batch(fmt: str, outcomes, out, bar, paths: list[str], dns=None) -> in
     if fmt == "html":
         from .render.summary_html import render_summary_html
 
-        out.write(render_summary_html(data, inputs=paths))
+        out.write(render_summary_html(data, inputs=paths, lang=lang))
     else:
         from .render.summary_text import render_summary_text
 

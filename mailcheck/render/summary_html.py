@@ -1,59 +1,21 @@
 """The batch summary as one self-contained HTML page with small inline SVG charts.
 
-Same rules as every mailcheck page: jinja2 autoescaping for everything (input text is
-never marked safe), a Content-Security-Policy that fetches nothing (``default-src
-'none'``) and allows only the page's own stylesheet by hash, no scripts, no ``style=``
-attributes. Chart geometry is computed here, so the template only lays it out.
+The page extends the shared shell (``base.html.j2`` through
+:func:`mailcheck.render.html.render_page`): jinja2 autoescaping for everything (input text
+is never marked safe), the Content-Security-Policy that fetches nothing and allows only the
+shell's hashed stylesheet and script, no ``style=`` attributes (chart colours are SVG
+presentation attributes). Chart geometry is computed here, so the template only lays it out.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-from functools import cache
 from typing import Any
-
-import jinja2
-import markupsafe
-
-from .. import __version__
 
 #: Colours of the stacked cause series, as SVG fill attributes (allowed by the CSP, unlike
 #: style= attributes, and independent of the page's stylesheet).
 PALETTE = ("#c0392b", "#2471a3", "#d68910", "#239b56", "#7d3c98", "#5d6d7e", "#aab7b8")
 #: More days than this are grouped by month in the "causes over time" chart.
 MAX_DAY_BARS = 62
-
-CSS = """
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1b1f23;margin:0 auto;
-max-width:1100px;padding:1.5rem}
-h1{font-size:1.6rem;margin:.2rem 0 1rem}h2{font-size:1.2rem;margin-top:2rem;
-border-bottom:1px solid #d0d7de;padding-bottom:.3rem}
-.kicker{color:#57606a;font-size:.85rem;text-transform:uppercase;letter-spacing:.05em}
-.totals{display:flex;flex-wrap:wrap;gap:1rem}.card{border:1px solid #d0d7de;border-radius:6px;
-padding:.6rem 1rem;min-width:9rem}.card b{display:block;font-size:1.4rem}
-table.data{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem}
-table.data th,table.data td{border-bottom:1px solid #eaeef2;padding:.25rem .6rem;text-align:left;
-vertical-align:top}table.data td.n{text-align:right;font-variant-numeric:tabular-nums}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:0 2rem}
-svg{max-width:100%;height:auto}svg text{font:11px system-ui,sans-serif;fill:#1b1f23}
-.legend span{display:inline-block;margin-right:1rem;font-size:.85rem}
-.legend svg{margin-right:.3rem;vertical-align:middle}
-ol.fix{margin:.2rem 0 .8rem 1.2rem;padding:0}code{font-size:.85rem}
-.muted{color:#57606a}footer{margin-top:3rem;color:#57606a;font-size:.8rem}
-"""
-
-
-def _sha256(text: str) -> str:
-    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("mailcheck.render", "templates"),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
-        lstrip_blocks=True)
 
 
 def _causes_chart(cot: dict[str, Any]) -> dict[str, Any] | None:
@@ -106,20 +68,12 @@ def _hbar_chart(rows: list[list[Any]], limit: int = 10) -> dict[str, Any] | None
 
 
 def render_summary_html(summary: dict[str, Any], *, title: str = "mailcheck batch summary",
-                        inputs: list[str] | None = None) -> str:
-    """The whole page as a string."""
-    css = CSS
-    csp = f"default-src 'none'; style-src '{_sha256(css)}'; img-src data:; form-action 'none'; " \
-          "base-uri 'none'"
-    view = {
-        "s": summary,
-        "title": title,
-        "inputs": inputs or [],
-        "css": markupsafe.Markup(css),
-        "csp": csp,
-        "version": __version__,
-        "causes_chart": _causes_chart(summary["causes_over_time"]),
-        "domains_chart": _hbar_chart(summary["by_recipient_domain"]),
-        "reasons_chart": _hbar_chart(summary["by_reason"]),
-    }
-    return _environment().get_template("batch_summary.html.j2").render(**view)
+                        inputs: list[str] | None = None, lang: str = "en") -> str:
+    """The whole page as a string (the shared page shell of :mod:`mailcheck.render.html`)."""
+    from .html import render_page
+
+    return render_page(
+        "batch_summary.html.j2", lang=lang, title=title, s=summary, inputs=inputs or [],
+        causes_chart=_causes_chart(summary["causes_over_time"]),
+        domains_chart=_hbar_chart(summary["by_recipient_domain"]),
+        reasons_chart=_hbar_chart(summary["by_reason"]))
