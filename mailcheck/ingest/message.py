@@ -122,7 +122,7 @@ class LineSink:
 
     def add_text(self, part: str, text: str, limit: int = MAX_PART_LINES) -> list[Line]:
         lines = self.ev.lines
-        if not _LINE_BREAK.search(text):
+        if limit > 0 and not _LINE_BREAK.search(text):
             # one line (most header fields): no splitting needed
             if not text:
                 return []
