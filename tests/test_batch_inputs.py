@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mailcheck import archive, outlook_msg
 from mailcheck.archive import iter_messages, split_mbox_stream
@@ -246,3 +248,21 @@ def test_msg_damaged_file_reported_by_library(monkeypatch):
 def test_iter_messages_without_stdin_reports_it():
     [item] = list(iter_messages(["-"], stdin=None))
     assert item.error and "standard input" in item.error
+
+
+LINE = st.one_of(
+    st.sampled_from([b"From the desk of Bob", b">From quoted", b">>From deeper", b"",
+                     b"From ", b"Subject: x", b"plain text", b"From: a@b.example"]),
+    st.binary(max_size=30).map(lambda b: b.replace(b"\n", b"").replace(b"\r", b"")),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(LINE, min_size=1, max_size=8), min_size=1, max_size=5))
+def test_mbox_round_trip_undoes_quoting_exactly(bodies):
+    """Messages written as mboxrd (every From-line quoted once more) come back byte for byte.
+
+    (Each ends with a text line: trailing blank lines are where mbox puts its separator.)"""
+    messages = [b"Subject: m\n\n" + b"\n".join(lines) + b"\nend\n" for lines in bodies]
+    back = [m for m, _ in split_mbox_stream(io.BytesIO(mbox(*messages)))]
+    assert back == messages
