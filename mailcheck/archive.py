@@ -24,6 +24,9 @@ from .outlook_msg import OLE_MAGIC, MsgError, msg_to_rfc822
 
 #: A message bigger than this is cut while it is read (the rest is skipped, with a note).
 MAX_MESSAGE_BYTES = MAX_INPUT_BYTES
+#: mbox lines are read in pieces of at most this many bytes (a "From " separator or a
+#: ">From " quote is recognised from the first piece of its line).
+LINE_PIECE = 1 << 16
 #: Zip members larger than this (uncompressed) are not read (zip bombs).
 MAX_ZIP_MEMBER_BYTES = 1 << 30
 
@@ -72,21 +75,30 @@ def split_mbox_stream(lines: Iterable[bytes]) -> Iterator[tuple[bytes, list[str]
     blank_before = True
     started = False
     first = True
+    line_start = True  # a piece longer than a read is continued by the next one
+    in_separator = False  # the rest of a long "From " line is dropped with it
     for line in lines:
+        at_start, line_start = line_start, line.endswith(b"\n")
+        if in_separator:
+            in_separator = not line_start
+            continue
         if first:
             first = False
             started = line.startswith(b"From ")
             if started:
                 blank_before = False
+                in_separator = not line_start
                 continue
-        elif started and blank_before and line.startswith(b"From "):
+        elif started and blank_before and at_start and line.startswith(b"From "):
             yield _finish(buf, size, cut)
             buf, size, cut = [], 0, False
             blank_before = False
+            in_separator = not line_start
             continue
         if started:
-            blank_before = line in (b"\n", b"\r\n")
-            line = _unquote(line)
+            blank_before = at_start and line in (b"\n", b"\r\n")
+            if at_start:
+                line = _unquote(line)
         if size + len(line) > MAX_MESSAGE_BYTES:
             cut = True
             size += len(line)
@@ -95,6 +107,12 @@ def split_mbox_stream(lines: Iterable[bytes]) -> Iterator[tuple[bytes, list[str]
         size += len(line)
     if not first:
         yield _finish(buf, size, cut, started)
+
+
+def _pieces(stream: BinaryIO) -> Iterator[bytes]:
+    """Lines of ``stream``, a line longer than :data:`LINE_PIECE` in several pieces (so that
+    a file without line breaks never sits in memory whole)."""
+    return iter(lambda: stream.readline(LINE_PIECE), b"")
 
 
 def _finish(buf: list[bytes], size: int, cut: bool, mbox: bool = True) -> tuple[bytes, list[str]]:
@@ -125,7 +143,7 @@ def _stream_items(source: str, stream: BinaryIO) -> Iterator[Item]:
                          "only the first part was read")
         yield Item(source, data, notes=notes, size=len(data))
         return
-    messages = split_mbox_stream(stream)
+    messages = split_mbox_stream(_pieces(stream))
     first = next(messages, None)
     if first is None:
         yield Item(source, b"", size=0)  # an empty file: diagnose says "input is empty"
@@ -202,6 +220,9 @@ def _walk_dir(path: Path) -> Iterator[Path]:
             if path.name in ("cur", "new") and e.name.startswith(_MAILDIR_CLUTTER):
                 continue
             yield Path(e.path)
+        elif e.is_symlink() and not os.path.exists(e.path):
+            yield Path(e.path)  # a dangling link: reported as unreadable, not skipped
+        # anything else (a FIFO, a socket, a device) is not a message file
 
 
 def read_path(path: Path, source: str | None = None) -> Iterator[Item]:

@@ -263,6 +263,36 @@ def test_mbox_round_trip_undoes_quoting_exactly(bodies):
     """Messages written as mboxrd (every From-line quoted once more) come back byte for byte.
 
     (Each ends with a text line: trailing blank lines are where mbox puts its separator.)"""
+    from unittest import mock
+
     messages = [b"Subject: m\n\n" + b"\n".join(lines) + b"\nend\n" for lines in bodies]
     back = [m for m, _ in split_mbox_stream(io.BytesIO(mbox(*messages)))]
     assert back == messages
+    with mock.patch.object(archive, "LINE_PIECE", 16):  # long lines read in pieces
+        box = io.BytesIO(mbox(*messages))
+        assert [m for m, _ in split_mbox_stream(archive._pieces(box))] == messages
+
+
+def test_an_mbox_line_longer_than_a_read_is_neither_split_nor_unquoted(monkeypatch):
+    monkeypatch.setattr(archive, "LINE_PIECE", 8)
+    box = (b"From a@b Mon Mar  3 10:00:00 2025\nSubject: s\n\n" + b"y" * 20 + b"\n\n"
+           + b"z" * 8 + b">From q\n" + b"z" * 8 + b"From r\n"
+           + b"\nFrom c@d Mon Mar  3 10:00:00 2025\nSubject: t\n\nbody\n")
+    parts = [m for m, _ in split_mbox_stream(archive._pieces(io.BytesIO(box)))]
+    assert parts == [
+        b"Subject: s\n\n" + b"y" * 20 + b"\n\n" + b"z" * 8 + b">From q\n" + b"z" * 8
+        + b"From r\n",  # mid-line text is neither a separator nor unquoted
+        b"Subject: t\n\nbody\n",  # the long From line is dropped whole
+    ]
+
+
+def test_dangling_link_is_reported_fifo_is_not_a_message(tmp_path: Path):
+    import os
+
+    (tmp_path / "a.eml").write_bytes(dsn())
+    os.symlink(tmp_path / "gone.eml", tmp_path / "link.eml")
+    os.mkfifo(tmp_path / "pipe")
+    result, lines = run([str(tmp_path)])
+    assert result.exit_code == 1
+    assert [Path(d["source"]).name for d in lines] == ["a.eml", "link.eml"]
+    assert lines[1]["error"].startswith("cannot read")
