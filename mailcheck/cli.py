@@ -320,7 +320,7 @@ def _write_batch(fmt: str, outcomes, out, bar, paths: list[str], dns=None,
     else:
         from .render.summary_text import render_summary_text
 
-        out.write(render_summary_text(data))
+        out.write(render_summary_text(data, lang=lang))
     return errors
 
 

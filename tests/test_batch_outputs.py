@@ -370,3 +370,15 @@ def test_stopping_early_ends_the_worker_processes(tmp_path: Path, monkeypatch):
     while not all(gone(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)  # the executor's thread may still be reaping them
     assert all(gone(p) for p in pids)
+
+
+def test_summary_in_japanese(tmp_path: Path):
+    mixed_archive(tmp_path)
+    text = invoke([str(tmp_path), "--format", "summary", "--lang", "ja"]).stdout
+    assert "メッセージ: 5(分析済み 4、読めなかったもの 1)" in text
+    assert "宛先ドメイン別" in text and "中継ごとの遅延" in text
+    out = tmp_path.parent / "ja.html"
+    invoke([str(tmp_path), "--format", "html", "--lang", "ja", "-o", str(out)])
+    page = out.read_text()
+    assert '<html lang="ja">' in page and "mailcheck 一括分析のまとめ" in page
+    assert "配信失敗の原因の推移" in page and "Causes of failed" not in page

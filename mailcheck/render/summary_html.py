@@ -67,13 +67,16 @@ def _hbar_chart(rows: list[list[Any]], limit: int = 10) -> dict[str, Any] | None
             "row_h": row_h}
 
 
-def render_summary_html(summary: dict[str, Any], *, title: str = "mailcheck batch summary",
+def render_summary_html(summary: dict[str, Any], *, title: str | None = None,
                         inputs: list[str] | None = None, lang: str = "en") -> str:
     """The whole page as a string (the shared page shell of :mod:`mailcheck.render.html`)."""
+    from ..i18n import batch_labels
     from .html import render_page
 
+    words = batch_labels(lang)
     return render_page(
-        "batch_summary.html.j2", lang=lang, title=title, s=summary, inputs=inputs or [],
+        "batch_summary.html.j2", lang=lang, title=title or words["title"], W=words, s=summary,
+        inputs=inputs or [],
         causes_chart=_causes_chart(summary["causes_over_time"]),
         domains_chart=_hbar_chart(summary["by_recipient_domain"]),
         reasons_chart=_hbar_chart(summary["by_reason"]))

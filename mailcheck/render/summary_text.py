@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import batch_labels
+
 
 def _table(title: str, rows: list[list[Any]], total: int, width: int = 44) -> list[str]:
     if not rows:
@@ -29,23 +31,27 @@ def _seconds(v: float | None) -> str:
     return f"{v / 3600:.1f}h"
 
 
-def render_summary_text(s: dict[str, Any]) -> str:
+def render_summary_text(s: dict[str, Any], lang: str = "en") -> str:
+    """The summary for a terminal (column headers of the authentication tables stay the
+    protocol names in every language)."""
+    w = batch_labels(lang)
+    hard_soft = w["hard_soft"].format(hard=s["hard_bounces"], soft=s["soft_bounces"])
     lines = [
-        f"Messages: {s['messages']}  (analysed {s['analysed']}, could not be read "
-        f"{s['errors']})",
-        f"Results: {s['results']}  (recipient results {s['recipients']}: "
-        f"hard bounces {s['hard_bounces']}, soft {s['soft_bounces']})",
+        w["messages_line"].format(messages=s["messages"], analysed=s["analysed"],
+                                  errors=s["errors"]),
+        w["results_line"].format(results=s["results"], recipients=s["recipients"],
+                                 hard_soft=hard_soft),
         "",
     ]
-    lines += _table("By kind", s["by_kind"], s["messages"])
-    lines += _table("By cause", s["by_cause"], s["results"])
-    lines += _table("By reason", s["by_reason"], s["recipients"])
-    lines += _table("By recipient domain", s["by_recipient_domain"], s["recipients"])
-    lines += _table("By remote MTA", s["by_remote_mta"], s["recipients"])
-    lines += _table("By sender", s["by_sender"], s["analysed"])
-    lines += _table("By day", s["by_day"], s["analysed"], width=12)
+    lines += _table(w["by_kind"], s["by_kind"], s["messages"])
+    lines += _table(w["by_cause"], s["by_cause"], s["results"])
+    lines += _table(w["by_reason"], s["by_reason"], s["recipients"])
+    lines += _table(w["by_domain"], s["by_recipient_domain"], s["recipients"])
+    lines += _table(w["by_mta"], s["by_remote_mta"], s["recipients"])
+    lines += _table(w["by_sender"], s["by_sender"], s["analysed"])
+    lines += _table(w["by_day"], s["by_day"], s["analysed"], width=12)
     if s["top_findings"]:
-        lines.append("Top findings (messages), with what to change:")
+        lines.append(w["top_findings"] + ":")
         for f in s["top_findings"]:
             lines.append(f"  {f['messages']:>6}  {f['rule']}: {f['title'] or ''}")
             for i, step in enumerate(f["fix"], 1):
@@ -57,12 +63,11 @@ def render_summary_text(s: dict[str, Any]) -> str:
           f"{'unal.':>6} {'unal.':>6}"
     rc = s["received"]
     if rc["messages"]:
-        lines.append(f"Saved received messages: {rc['messages']} "
-                     "(SPF / DKIM / DMARC as the receiver recorded them)")
-        for title, rows in (("sending domain", rc["by_sending_domain"]),
-                            ("connecting IP", rc["by_connecting_ip"]),
-                            ("sending domain at receiver", rc["by_sending_domain_at_receiver"])):
-            lines += [f"  By {title}:", head, sub]
+        lines.append(w["received_title"].format(n=rc["messages"]))
+        for title, rows in ((w["by_sending_domain"], rc["by_sending_domain"]),
+                            (w["by_ip"], rc["by_connecting_ip"]),
+                            (w["by_domain_receiver"], rc["by_sending_domain_at_receiver"])):
+            lines += [f"  {title}:", head, sub]
             for key, t in [["(all)", rc["overall"]]] + rows:
                 lines.append(
                     f"  {str(key)[:36]:<36} {t['messages']:>6} {t['spf_pass_rate']:>5.0%} "
@@ -70,8 +75,8 @@ def render_summary_text(s: dict[str, Any]) -> str:
                     f"{t['dmarc_fail']:>6} {t['spf_pass_unaligned']:>6} "
                     f"{t['dkim_pass_unaligned']:>6}")
             lines.append("")
-        for title, key in (("Hop delay", "hop_delay_seconds"),
-                           ("Total delay", "total_delay_seconds")):
+        for title, key in ((w["hop_delay"], "hop_delay_seconds"),
+                           (w["total_delay"], "total_delay_seconds")):
             p = rc[key]
             if p["count"]:
                 lines.append(f"  {title} ({p['count']}): p50 {_seconds(p['p50'])}, "
@@ -80,7 +85,7 @@ def render_summary_text(s: dict[str, Any]) -> str:
         lines.append("")
     own = s.get("rechecked") or {}
     if own.get("messages"):
-        lines.append(f"Re-checked against DNS (--verify): {own['messages']} messages")
+        lines.append(w["rechecked_title"].format(n=own["messages"]))
         lines += [head, sub]
         for key, t in [["(all)", own["overall"]]] + own["by_sending_domain"]:
             lines.append(
@@ -90,9 +95,10 @@ def render_summary_text(s: dict[str, Any]) -> str:
                 f"{t['dkim_pass_unaligned']:>6}")
         dns = own.get("dns")
         if dns:
-            lines.append(f"  DNS: {dns['queries']} look-ups, {dns['cache_hits']} answered from "
-                         f"the run's cache, {dns['over_budget']} not made (time budget)")
+            lines.append("  " + w["dns_line"].format(queries=dns["queries"],
+                                                      hits=dns["cache_hits"],
+                                                      over=dns["over_budget"]))
         lines.append("")
     if s["errors"]:
-        lines += _table("Could not be read", s["error_reasons"], s["errors"], width=70)
+        lines += _table(w["errors_title"], s["error_reasons"], s["errors"], width=70)
     return "\n".join(lines).rstrip() + "\n"
