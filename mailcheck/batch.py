@@ -1,65 +1,355 @@
-"""Batch analysis: many inputs, one JSON line each, nothing skipped silently."""
+"""Batch analysis: every message of an archive through the one pipeline, in order, in parallel.
+
+:func:`analyse_stream` takes the :class:`~mailcheck.archive.Item` stream from
+:mod:`mailcheck.archive` and yields one :class:`Outcome` per item, in input order whatever
+the number of processes. Work is sent to worker processes in chunks, with a bounded number
+of chunks in flight, so memory stays flat however large the archive is. A message that
+fails in any way still yields its Outcome with ``error`` set: nothing is lost.
+
+Each Outcome carries what every output needs: the schema-1 JSON line (built in the worker,
+where the Diagnosis is) and a small ``record`` (per-recipient rows, date, sender, top
+finding, the receiver's verdicts for saved received messages) that the CSV writer and the
+summary read.
+"""
 
 from __future__ import annotations
 
+import email.utils
 import json
 import os
-import re
-from collections.abc import Iterator
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from .diagnosis import diagnose
+from .archive import Item, iter_files, iter_messages
+from .diagnosis import default_rules, diagnose
 from .model import Diagnosis
 from .rules import RuleSet
+from .saved_headers import read_verdicts
+
+__all__ = ["Outcome", "analyse_item", "analyse_stream", "iter_files", "run_batch",
+           "default_jobs"]
+
+#: Messages per chunk sent to a worker (amortises the inter-process cost).
+CHUNK_MESSAGES = 64
+#: A chunk is closed early when its messages add up to this many bytes.
+CHUNK_BYTES = 4 << 20
+#: Chunks in flight per worker process: enough to keep workers busy, few enough to stay flat.
+IN_FLIGHT_PER_JOB = 3
 
 
-def iter_files(paths: tuple[str, ...] | list[str]) -> Iterator[Path]:
-    """Files named, and files under folders named (recursive, sorted, hidden ones skipped)."""
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith("."):
-                        yield Path(root) / name
-        else:
-            yield path
+@dataclass(slots=True)
+class Outcome:
+    """The result for one input message."""
+
+    line: str | None  # the schema-1 JSON line (without newline), when asked for
+    record: dict[str, Any] | None  # what the CSV writer and the summary read, when asked for
+    error: str | None
+    size: int = 0
 
 
-def split_mbox(data: bytes) -> list[bytes]:
-    """Messages of an mbox file (a line starting with ``From `` begins each one).
-
-    A single message that merely starts with a ``From `` line comes back as one item.
-    """
-    if not data.startswith(b"From "):
-        return [data]
-    parts = re.split(rb"\r?\n(?=From [^\r\n]{0,300}\r?\n)", data)
-    return [p for p in parts if p.strip()]
-
-
-def diagnose_file(path: Path, *, lang: str = "en", rules: RuleSet | None = None) -> list[Diagnosis]:
+def default_jobs() -> int:
     try:
-        data = path.read_bytes()
-    except OSError as e:
-        return [Diagnosis(source=str(path), kind="unknown",
-                          error=f"cannot read: {e.strerror or e}")]
-    out = []
-    for m in split_mbox(data):
-        try:
-            out.append(diagnose(m, lang=lang, source=str(path), rules=rules))
-        except Exception as e:  # a bug must not cost the other inputs their lines
-            out.append(Diagnosis(source=str(path), kind="unknown",
-                                 error=f"internal error: {type(e).__name__}: {e}"[:300]))
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# -- one message ---------------------------------------------------------------------------------
+
+
+def _day(date_value: str | None) -> str | None:
+    if not date_value:
+        return None
+    try:
+        dt = email.utils.parsedate_to_datetime(date_value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if dt is None:
+        return None
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC)
+    return dt.date().isoformat() if 1970 <= dt.year <= 2200 else None
+
+
+def _address(value: Any) -> str | None:
+    if not value:
+        return None
+    addr = email.utils.parseaddr(str(value))[1].strip().lower()
+    return addr or None
+
+
+def _sender(diag: Diagnosis) -> str | None:
+    """Who sent the message the result is about: the returned message's From for a bounce
+    (else the bounce's To, which is the envelope sender), the From of anything else."""
+    ev = diag.evidence
+    if ev is None:
+        return None
+    if diag.kind == "bounce":
+        for returned in ev.facts.get("returned_messages") or []:
+            try:
+                addr = _address(returned.get("From"))
+            except Exception:  # a malformed header in a returned message
+                addr = None
+            if addr:
+                return addr
+        for ln in ev.lines:
+            if ln.part == "returned-headers" and ln.text[:5].lower() == "from:":
+                addr = _address(ln.text[5:])
+                if addr:
+                    return addr
+        return _address(ev.header("To"))
+    return _address(ev.header("From"))
+
+
+def _domain_of(address: str | None) -> str | None:
+    if not address or "@" not in address:
+        return None
+    return address.rsplit("@", 1)[1].strip().strip(">").lower() or None
+
+
+def make_record(diag: Diagnosis, d: dict[str, Any], item: Item,
+                verified: bool = False) -> dict[str, Any]:
+    """The small per-message record that CSV rows and the summary are built from.
+
+    ``received`` holds the receiver's verdicts of a saved received message; after a
+    re-check (``verified``), ``rechecked`` holds mailcheck's own.
+    """
+    ev = diag.evidence
+    top = diag.top
+    rec: dict[str, Any] = {
+        "source": item.source,
+        "message": item.message,
+        "kind": diag.kind,
+        "error": diag.error,
+        "date": _day(ev.header("Date")) if ev else None,
+        "sender": _sender(diag),
+        "subject": (ev.header("Subject") or "")[:200] if ev else "",
+        "top_rule": top.rule if top else None,
+        # what the summary lists under "top findings": causes, not "all is well" notes
+        "findings": [{"rule": f.rule, "title": f.title, "fix": [s.text for s in f.fix[:3]],
+                      "generic": bool(f.generic)}
+                     for f in diag.findings if f.severity != "info"][:5],
+        "recipients": [
+            {k: r.get(k) for k in ("recipient", "action", "status", "reply_code", "reason",
+                                   "hard_bounce", "remote_mta", "rule", "diagnostic")}
+            for r in d["recipients"]
+        ],
+        "received": None,
+        "rechecked": None,
+    }
+    for r in rec["recipients"]:
+        r["domain"] = _domain_of(r["recipient"])
+    if ev is not None and diag.kind != "bounce":
+        verdicts = read_verdicts(ev.facts, recorded=verified)
+        if verdicts is not None:
+            rec["received"] = verdicts.to_dict()
+        if verified:
+            own = read_verdicts(ev.facts)
+            rec["rechecked"] = own.to_dict() if own is not None else None
+    return rec
+
+
+def _error_record(item: Item, error: str) -> dict[str, Any]:
+    return {"source": item.source, "message": item.message, "kind": "unknown", "error": error,
+            "date": None, "sender": None, "subject": "", "top_rule": None,
+            "findings": [], "recipients": [],
+            "received": None, "rechecked": None}
+
+
+def _with_locator(d: dict[str, Any], item: Item) -> dict[str, Any]:
+    if item.message is None:
+        return d
+    out = {"schema": d["schema"], "source": d["source"], "message": item.message}
+    out.update(d)
     return out
 
 
-def run_batch(paths, out: TextIO, *, lang: str = "en", rules: RuleSet | None = None) -> int:
-    """Write one JSON line per input to ``out``; return how many inputs had an error."""
+def analyse_item(item: Item, *, lang: str = "en", rules: RuleSet | None = None,
+                 want_line: bool = True, want_record: bool = True,
+                 verifier: Callable[[bytes, str], Diagnosis] | None = None) -> Outcome:
+    """Diagnose one item; never raises (an unexpected failure becomes the item's error).
+
+    With a ``verifier`` (``batch --verify``), a saved received message (kind ``headers``)
+    is then re-checked against DNS by it, and that Diagnosis is the one reported.
+    """
+    try:
+        verified = False
+        if item.error:
+            diag = Diagnosis(source=item.source, kind="unknown", error=item.error, lang=lang)
+        else:
+            diag = diagnose(item.data, lang=lang, source=item.source, rules=rules)
+            if verifier is not None and diag.error is None and diag.kind == "headers":
+                diag = verifier(item.data, item.source)
+                verified = diag.error is None
+        diag.notes[:0] = item.notes
+        d = diag.to_dict()
+        line = json.dumps(_with_locator(d, item), ensure_ascii=False) if want_line else None
+        record = make_record(diag, d, item, verified) if want_record else None
+        return Outcome(line, record, diag.error, item.size)
+    except Exception as e:  # a bug must not lose the message: report it as that message's error
+        error = f"internal error: {type(e).__name__}: {e}"[:300]
+        diag = Diagnosis(source=item.source, kind="unknown", error=error, lang=lang)
+        line = json.dumps(_with_locator(diag.to_dict(), item), ensure_ascii=False)
+        return Outcome(line if want_line else None,
+                       _error_record(item, error) if want_record else None, error, item.size)
+
+
+# -- many messages --------------------------------------------------------------------------------
+
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(lang: str, rule_files: list[str] | None, want_line: bool,
+                 want_record: bool, worker: bool = True) -> None:
+    if worker:  # Ctrl-C is the main process's to handle; it stops the workers itself
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    rules = default_rules() if rule_files is None else RuleSet.load(
+        [Path(p) for p in rule_files])
+    _worker.update(lang=lang, rules=rules, want_line=want_line, want_record=want_record)
+
+
+def _run_chunk(chunk: list[Item]) -> list[Outcome]:
+    w = _worker
+    return [analyse_item(it, lang=w["lang"], rules=w["rules"], want_line=w["want_line"],
+                         want_record=w["want_record"]) for it in chunk]
+
+
+def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
+    size = 0
+    for it in items:
+        chunk.append(it)
+        size += len(it.data)
+        if len(chunk) >= CHUNK_MESSAGES or size >= CHUNK_BYTES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _rule_files(rules: RuleSet | None) -> list[str] | None:
+    if rules is None or rules is default_rules():
+        return None
+    return [p.path for p in rules.packs]
+
+
+def analyse_stream(items: Iterable[Item], *, jobs: int = 1, lang: str = "en",
+                   rules: RuleSet | None = None, want_line: bool = True,
+                   want_record: bool = True,
+                   verifier: Callable[[bytes, str], Diagnosis] | None = None,
+                   threads: int = 8) -> Iterator[Outcome]:
+    """One Outcome per item, in input order, using ``jobs`` processes.
+
+    Worker processes start only when there is more than one chunk of work: a handful of
+    messages is faster done here than shipped to another process. With a ``verifier``
+    (DNS re-checks, I/O-bound, one shared cache) messages run in ``threads`` threads of
+    this process instead.
+    """
+    rs = rules or default_rules()
+    if verifier is not None:
+        yield from _threaded(items, threads, lang=lang, rules=rs, want_line=want_line,
+                             want_record=want_record, verifier=verifier)
+        return
+    chunks = _chunks(items)
+    first = next(chunks, None) if jobs > 1 else None
+    second = next(chunks, None) if first is not None else None
+    if jobs <= 1 or second is None:
+        rest = items if jobs <= 1 else (first or [])
+        for it in rest:
+            yield analyse_item(it, lang=lang, rules=rs, want_line=want_line,
+                               want_record=want_record)
+        return
+    init = (lang, _rule_files(rules), want_line, want_record)
+    _init_worker(*init, worker=False)  # the parent runs a chunk itself if a worker dies
+    pending: deque = deque()
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=init)
+    finished = False
+    try:
+        broken = False
+        for chunk in _chain_chunks(first, second, chunks):
+            if broken:
+                pending.append((None, chunk))
+            else:
+                try:
+                    pending.append((pool.submit(_run_chunk, chunk), chunk))
+                except (BrokenProcessPool, RuntimeError):
+                    broken = True
+                    pending.append((None, chunk))
+            while len(pending) >= jobs * IN_FLIGHT_PER_JOB:
+                broken = (yield from _collect(pending.popleft())) or broken
+        while pending:
+            broken = (yield from _collect(pending.popleft())) or broken
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:  # interrupted, or the reader stopped early: do not wait for queued work
+            _stop(pool)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now (Ctrl-C, a closed pipe): cancel queued chunks, end processes."""
+    processes = dict(getattr(pool, "_processes", None) or {})
+    pool.shutdown(wait=False, cancel_futures=True)
+    processes.update(getattr(pool, "_processes", None) or {})  # any started meanwhile
+    for p in processes.values():
+        if p.is_alive():
+            p.terminate()
+    for p in processes.values():
+        p.join(timeout=5)
+    pool.shutdown(wait=True)  # the workers are gone: this only reaps the executor's thread
+
+
+def _threaded(items: Iterable[Item], threads: int, **kw: Any) -> Iterator[Outcome]:
+    """analyse_item over ``threads`` threads, in input order, a bounded number in flight."""
+    pending: deque = deque()
+    pool = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="mailcheck")
+    try:
+        for it in items:
+            pending.append(pool.submit(analyse_item, it, **kw))
+            while len(pending) >= threads * 4:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _chain_chunks(first: list[Item], second: list[Item],
+                  rest: Iterator[list[Item]]) -> Iterator[list[Item]]:
+    yield first
+    yield second
+    yield from rest
+
+
+def _collect(entry: tuple[Any, list[Item]]) -> Iterator[Outcome]:
+    """Yield a chunk's outcomes; return True when the worker pool has broken."""
+    future, chunk = entry
+    if future is not None:
+        try:
+            results = future.result()
+        except BrokenProcessPool:
+            results = None
+        if results is not None:
+            yield from results
+            return False
+    yield from _run_chunk(chunk)
+    return future is not None
+
+
+def run_batch(paths: Iterable[str], out: TextIO, *, lang: str = "en",
+              rules: RuleSet | None = None, jobs: int = 1) -> int:
+    """Write one JSON line per input message to ``out``; return how many had an error."""
     errors = 0
-    for path in iter_files(paths):
-        for diag in diagnose_file(path, lang=lang, rules=rules):
-            errors += diag.error is not None
-            out.write(json.dumps(diag.to_dict(), ensure_ascii=False) + "\n")
+    for outcome in analyse_stream(iter_messages(paths), jobs=jobs, lang=lang, rules=rules,
+                                  want_record=False):
+        errors += outcome.error is not None
+        out.write(outcome.line + "\n")  # type: ignore[operator]
     return errors

@@ -167,28 +167,161 @@ def rules_test(paths: tuple[str, ...]) -> None:
     sys.exit(EXIT_SOME_FAILED if failures else EXIT_OK)
 
 
+BATCH_FORMATS = ("jsonl", "csv", "summary", "html")
+
+
+def _dns_options(f):
+    """verify's DNS options (--dns-zone, --dns-replay, --nameserver, --dns-timeout)."""
+    from .auth_commands import dns_options
+
+    return dns_options(f)
+
+
 @main.command("batch")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(BATCH_FORMATS), default=None,
+              help="jsonl: one schema-1 line per message; csv: one row per recipient result; "
+                   "summary: counts and top fixes (the default on a terminal); html: the "
+                   "summary as a page.  [default: summary on a terminal, else jsonl]")
 @click.option("-o", "--output", metavar="FILE", help="Write the result here instead of stdout.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Worker processes.  [default: the number of CPUs]")
+@click.option("--verify", is_flag=True,
+              help="Re-check SPF, DKIM and DMARC of saved received messages against DNS "
+                   "(one cache for the whole run; runs in threads, not --jobs processes).")
+@click.option("--dns-concurrency", type=click.IntRange(min=1, max=256), default=8,
+              show_default=True, metavar="N", help="With --verify: DNS queries at once.")
+@click.option("--dns-budget", type=click.FloatRange(min=0), default=300.0, show_default=True,
+              metavar="SECONDS", help="With --verify: DNS time for the whole run; after it, "
+                                      "look-ups are not made (reported as temperror).")
+@click.option("--now", metavar="TIME", help="With --verify: check DKIM expiry at this time "
+              "(seconds since 1970 or ISO 8601).")
+@_dns_options
 @lang_option
 @rules_option
-def batch_cmd(paths: tuple[str, ...], fmt: str, output: str | None, lang: str,
-              rules_dirs: tuple[str, ...]) -> None:
-    """Diagnose every message in files and folders (recursive); one JSON line each."""
-    from .batch import run_batch
+def batch_cmd(paths: tuple[str, ...], fmt: str | None, output: str | None, jobs: int | None,
+              verify: bool, dns_concurrency: int, dns_budget: float, now: str | None,
+              zones: tuple[str, ...], replay: str | None, nameserver: str | None,
+              dns_timeout: float, lang: str, rules_dirs: tuple[str, ...]) -> None:
+    """Diagnose every message in files, folders, mbox and Maildir, .gz/.zip, .msg.
+
+    PATH is a file (one message, or an mbox with many), a folder (read recursively; a
+    Maildir's cur/ and new/), a .gz or .zip archive, an Outlook .msg file (needs
+    mailcheck[msg]), or - for an mbox stream on standard input. Every message appears
+    once in the output, also when it cannot be read. Exit status 1 when some could not.
+    """
+    from .archive import iter_messages
+    from .batch import analyse_stream, default_jobs
 
     rs = load_rules(rules_dirs)
     missing = [p for p in paths if p != "-" and not Path(p).exists()]
     if missing:
         fail(f"{missing[0]}: no such file or directory")
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    if paths.count("-") > 1:
+        fail("standard input (-) can be named only once")
+    if fmt is None:
+        fmt = "summary" if not output and sys.stdout.isatty() else "jsonl"
+    jobs = jobs or default_jobs()
+    want_line = fmt == "jsonl"
+    shared = None
+    verifier = None
+    if verify:
+        from .auth_commands import _parse_now, build_resolver
+        from .batch_verify import SharedResolver, make_verifier
+
+        shared = SharedResolver(build_resolver(zones, replay, nameserver, dns_timeout),
+                                concurrency=dns_concurrency, budget=dns_budget)
+        verifier = make_verifier(shared, lang=lang, rules=rs, now=_parse_now(now))
+    elif zones or replay or nameserver or now:
+        fail("--dns-zone, --dns-replay, --nameserver and --now need --verify")
+    outcomes = analyse_stream(
+        iter_messages(paths, stdin=click.get_binary_stream("stdin"),
+                      skip=[output] if output else []), jobs=jobs, lang=lang,
+        rules=rs, want_line=want_line, want_record=not want_line, verifier=verifier,
+        threads=dns_concurrency)
     try:
-        errors = run_batch(paths, out, lang=lang, rules=rs)
+        out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    except OSError as e:
+        fail(f"{output}: cannot write ({e.strerror or e})")
+    errors = 0
+    try:
+        with _progress(paths) as bar:
+            errors = _write_batch(fmt, outcomes, out, bar, list(paths),
+                                  dns=shared.stats if shared else None, lang=lang)
+    except BrokenPipeError:  # `mailcheck batch ... | head`: stop quietly
+        outcomes.close()
+        sys.stderr.close()
+        sys.exit(EXIT_OK)
+    except KeyboardInterrupt:
+        outcomes.close()  # stops the worker processes
+        click.echo("\nmailcheck: interrupted", err=True)
+        sys.exit(130)
     finally:
         if output:
             out.close()
     sys.exit(EXIT_SOME_FAILED if errors else EXIT_OK)
+
+
+class _NoProgress:
+    def update(self, n: int) -> None:
+        pass
+
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _progress(paths: tuple[str, ...]):
+    """click's progress bar on stderr when stderr is a terminal; silent otherwise."""
+    if not sys.stderr.isatty():
+        return _NoProgress()
+    from .archive import total_bytes
+
+    total = total_bytes(paths)
+    return click.progressbar(length=total, label="Analysing", file=sys.stderr,
+                             show_pos=total is None, show_percent=total is not None)
+
+
+def _write_batch(fmt: str, outcomes, out, bar, paths: list[str], dns=None,
+                 lang: str = "en") -> int:
+    """Write the outcomes in the chosen format; return how many messages had an error."""
+    errors = 0
+    if fmt == "jsonl":
+        for o in outcomes:
+            errors += o.error is not None
+            out.write(o.line + "\n")
+            bar.update(o.size)
+        return errors
+    if fmt == "csv":
+        from .render.batch_csv import CsvWriter
+
+        writer = CsvWriter(out)
+        for o in outcomes:
+            errors += o.error is not None
+            writer.write(o.record)
+            bar.update(o.size)
+        return errors
+    from .summary import BatchSummary
+
+    summary = BatchSummary()
+    for o in outcomes:
+        errors += o.error is not None
+        summary.add(o.record)
+        bar.update(o.size)
+    if dns is not None:
+        summary.dns = dns.to_dict()
+    data = summary.to_dict()
+    if fmt == "html":
+        from .render.summary_html import render_summary_html
+
+        out.write(render_summary_html(data, inputs=paths, lang=lang))
+    else:
+        from .render.summary_text import render_summary_text
+
+        out.write(render_summary_text(data, lang=lang))
+    return errors
 
 
 from .auth_commands import register as _register_auth_commands  # noqa: E402

@@ -293,3 +293,76 @@ def reason_label(reason: str, lang: str = "en") -> str:
     if not gloss:
         return reason
     return f"{reason} ({gloss[1] if lang == 'ja' else gloss[0]})"
+
+
+#: Words of the batch summary (`mailcheck batch --format summary|html`): (English, Japanese).
+BATCH: dict[str, tuple[str, str]] = {
+    "title": ("mailcheck batch summary", "mailcheck 一括分析のまとめ"),
+    "inputs": ("Inputs", "入力"),
+    "messages": ("messages", "メッセージ"),
+    "analysed": ("analysed", "分析済み"),
+    "errors": ("could not be read", "読めなかったもの"),
+    "recipient_results": ("recipient results", "宛先ごとの結果"),
+    "hard_soft": ("hard bounces {hard}, soft {soft}", "ハードバウンス {hard}、ソフト {soft}"),
+    "received": ("saved received messages", "保存された受信メッセージ"),
+    "messages_line": ("Messages: {messages}  (analysed {analysed}, could not be read {errors})",
+                      "メッセージ: {messages}(分析済み {analysed}、読めなかったもの {errors})"),
+    "results_line": ("Results: {results}  (recipient results {recipients}: {hard_soft})",
+                     "結果: {results}(宛先ごとの結果 {recipients}: {hard_soft})"),
+    "by_kind": ("By kind", "入力の種類別"),
+    "by_cause": ("By cause", "原因別"),
+    "by_reason": ("By reason", "理由別"),
+    "by_domain": ("By recipient domain", "宛先ドメイン別"),
+    "by_mta": ("By remote MTA", "相手先 MTA 別"),
+    "by_sender": ("By sender", "送信者別"),
+    "by_day": ("By day", "日付別"),
+    "causes_over_time": ("Causes of failed deliveries over time", "配信失敗の原因の推移"),
+    "top_findings": ("Top findings, with what to change", "主な所見と対処"),
+    "in_messages": ("{n} messages", "{n} 件"),
+    "received_title": ("Saved received messages: {n} (SPF / DKIM / DMARC as the receiver "
+                       "recorded them)",
+                       "保存された受信メッセージ: {n} 件(受信側が記録した SPF / DKIM / DMARC)"),
+    "by_sending_domain": ("By sending domain", "送信ドメイン別"),
+    "by_ip": ("By connecting IP", "接続元 IP 別"),
+    "by_domain_receiver": ("By sending domain at receiver", "受信側ごとの送信ドメイン別"),
+    "hop_delay": ("Hop delay", "中継ごとの遅延"),
+    "total_delay": ("Total delay", "全体の遅延"),
+    "rechecked_title": ("Re-checked against DNS (--verify): {n} messages",
+                        "DNS で再検証 (--verify): {n} 件"),
+    "dns_line": ("DNS: {queries} look-ups, {hits} answered from the run's cache, {over} not "
+                 "made (time budget)",
+                 "DNS: 問い合わせ {queries} 件、キャッシュから回答 {hits} 件、"
+                 "時間切れで未実施 {over} 件"),
+    "errors_title": ("Could not be read", "読めなかったもの"),
+    "count": ("count", "件数"),
+    "share": ("share", "割合"),
+    "col_msgs": ("msgs", "件数"),
+    "col_spf": ("SPF pass", "SPF 合格"),
+    "col_dkim": ("DKIM pass", "DKIM 合格"),
+    "col_dmarc": ("DMARC pass", "DMARC 合格"),
+    "col_dmarc_fail": ("DMARC fail", "DMARC 不合格"),
+    "col_spf_unal": ("SPF pass, not aligned", "SPF 合格・不一致"),
+    "col_dkim_unal": ("DKIM pass, not aligned", "DKIM 合格・不一致"),
+    "recipient_domain": ("recipient domain", "宛先ドメイン"),
+    "reason": ("reason", "理由"),
+    "cause": ("cause (rule)", "原因(ルール)"),
+    "remote_mta": ("remote MTA", "相手先 MTA"),
+    "sender": ("sender", "送信者"),
+    "kind": ("kind", "種類"),
+    "day": ("day", "日付"),
+    "sending_domain": ("sending domain (From)", "送信ドメイン(From)"),
+    "connecting_ip": ("connecting IP", "接続元 IP"),
+    "domain_at_receiver": ("sending domain at receiver (authserv-id)",
+                           "受信側(authserv-id)ごとの送信ドメイン"),
+    "delay": ("delay", "遅延"),
+    "per_hop": ("per hop", "中継ごと"),
+    "first_to_last": ("first to last hop", "最初から最後の中継まで"),
+    "auth_received": ("Saved received messages: authentication as the receiver recorded it",
+                      "保存された受信メッセージ: 受信側が記録した認証結果"),
+}
+
+
+def batch_labels(lang: str = "en") -> dict[str, str]:
+    """The batch summary's words in ``lang`` (English for an unknown language)."""
+    i = 1 if lang == "ja" else 0
+    return {k: v[i] for k, v in BATCH.items()}

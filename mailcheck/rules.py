@@ -176,8 +176,13 @@ class Alternative:
     #: literals one of which must occur for ``text`` to match (None: no cheap test)
     gate: tuple[str, ...] | None = None
 
+    _weight: int | None = None
+
     def weight(self) -> int:
-        return sum(w for k, w in _WEIGHTS.items() if getattr(self, k))
+        """How specific the alternative is (computed once: rules are not changed after load)."""
+        if self._weight is None:
+            self._weight = sum(w for k, w in _WEIGHTS.items() if getattr(self, k))
+        return self._weight
 
 
 @dataclass(slots=True)

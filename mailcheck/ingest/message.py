@@ -35,6 +35,9 @@ _KNOWN_FIELDS = frozenset(
     b"delivered-to reply-to sender dkim-signature authentication-results received-spf "
     b"in-reply-to references auto-submitted content-transfer-encoding".split())
 
+#: What str.splitlines() splits on; text without any of these is one line.
+_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
 _RETURNED_TYPES = ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers",
                    "message/global", "message/global-headers")
 _STATUS_TYPES = ("message/delivery-status", "message/global-delivery-status",
@@ -58,7 +61,8 @@ def looks_like_message(data: bytes) -> bool:
 
 def decode_header_value(value: str) -> str:
     """Decode RFC 2047 encoded words; unfold; never raise."""
-    value = _FOLD.sub(" ", value.replace("\r", "")).replace("\n", " ")
+    if "\n" in value or "\r" in value:  # most header values are not folded: skip the regex
+        value = _FOLD.sub(" ", value.replace("\r", "")).replace("\n", " ")
     if "=?" not in value:
         return value
     try:
@@ -117,8 +121,15 @@ class LineSink:
         self.ev = ev
 
     def add_text(self, part: str, text: str, limit: int = MAX_PART_LINES) -> list[Line]:
-        added = []
         lines = self.ev.lines
+        if limit > 0 and not _LINE_BREAK.search(text):
+            # one line (most header fields): no splitting needed
+            if not text:
+                return []
+            ln = Line(part, len(lines) + 1, text[:MAX_LINE_CHARS])
+            lines.append(ln)
+            return [ln]
+        added = []
         for i, raw in enumerate(text.splitlines()):
             if i >= limit:
                 self.ev.notes.append(f"{part}: only the first {limit} lines were read")
@@ -224,7 +235,7 @@ def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
         return
     if ctype == "text/html":
         sink.add_text("text/html", html_to_text(_payload_text(part)))
-    elif part.get_content_maintype() == "text" or ctype == "application/octet-stream" and \
+    elif ctype.startswith("text/") or ctype == "application/octet-stream" and \
             (part.get_filename() or "").lower().endswith((".txt", ".log")):
         sink.add_text(ctype, _payload_text(part))
 

@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Time `mailcheck batch --format jsonl` over a corpus of about 6,000 messages.
+
+    python benchmarks/bench_batch.py [--messages 6000] [--jobs 1 2] [--source DIR]
+
+The corpus is built at run time in a temporary folder by copying the messages of
+../shared/corpus/sisimai-dev/emails (or, when that is absent, the project's fixtures/)
+over and over, so nothing from ../shared is stored in the repository. Each run is a fresh
+`mailcheck batch` process (start-up included, no network), its output sent to /dev/null;
+the figures are messages per second and the peak resident memory of the process tree
+(the batch process and its workers, from getrusage).
+
+Reference on this machine class (issue 6): Perl Sisimai does the same corpus in about
+4.3 s single-process, about 1,360 messages/s. The target is twice that at --jobs 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SISIMAI_RATE = 1360.0
+
+
+def source_messages(source: Path | None) -> list[Path]:
+    candidates = [source] if source else [
+        ROOT.parent / "shared" / "corpus" / "sisimai-dev" / "emails",
+        ROOT / "fixtures",
+    ]
+    for c in candidates:
+        if c and c.is_dir():
+            files = sorted(p for p in c.rglob("*") if p.is_file() and p.suffix in (".eml", ""))
+            if files:
+                return files
+    sys.exit("no messages to replicate: pass --source DIR")
+
+
+def build_corpus(files: list[Path], count: int, into: Path) -> int:
+    """Copy ``files`` round-robin into ``into`` until there are ``count`` messages."""
+    made = 0
+    copy = 0
+    while made < count:
+        sub = into / f"copy{copy:03d}"
+        sub.mkdir()
+        for f in files:
+            if made >= count:
+                break
+            shutil.copyfile(f, sub / f.name)
+            made += 1
+        copy += 1
+    return made
+
+
+def count_lines(path: Path) -> int:
+    with open(path, "rb") as f:
+        return sum(1 for _ in f)
+
+
+#: Runs one command in a clean interpreter and reports its time and the peak RSS (KiB) of
+#: the largest process of its tree (the batch process or one of its workers).
+_TIMER = ("import resource,subprocess,sys,time;t=time.perf_counter();"
+          "p=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.PIPE);"
+          "e=time.perf_counter()-t;sys.stderr.write(p.stderr.decode(errors='replace')[-800:]);"
+          "r=resource.getrusage(resource.RUSAGE_CHILDREN);"
+          "print(p.returncode,e,r.ru_maxrss,r.ru_utime+r.ru_stime)")
+
+
+def run(corpus: Path, jobs: int, out: Path) -> tuple[float, int, int, float]:
+    """(seconds, output lines, peak RSS in KiB, CPU seconds of the process tree) for one
+    `mailcheck batch` run."""
+    cmd = [sys.executable, "-c", _TIMER, sys.executable, "-m", "mailcheck.cli", "batch",
+           str(corpus), "--format", "jsonl", "--jobs", str(jobs), "-o", str(out)]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    try:
+        rc, secs, peak, cpu = p.stdout.split()
+    except ValueError:
+        sys.exit(f"benchmark run failed: {p.stderr[-1000:]}")
+    if rc not in ("0", "1"):
+        sys.exit(f"mailcheck batch failed (exit {rc}): {p.stderr[-1000:]}")
+    return float(secs), count_lines(out), int(peak), float(cpu)
+
+
+def _spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def calibration(jobs: int, n: int = 2_000_000, tasks: int = 8) -> float:
+    """How much faster a pure-Python loop runs in ``jobs`` processes than in one, now.
+
+    The ceiling for --jobs scaling on this machine at this moment (other work running on
+    a shared machine lowers it)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    t0 = time.perf_counter()
+    for _ in range(tasks):
+        _spin(n)
+    serial = time.perf_counter() - t0
+    with ProcessPoolExecutor(jobs) as pool:
+        t0 = time.perf_counter()
+        list(pool.map(_spin, [n] * tasks))
+        parallel = time.perf_counter() - t0
+    return serial / parallel
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--messages", type=int, default=6000)
+    ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--repeat", type=int, default=2, help="runs per setting; the best counts")
+    ap.add_argument("--source", type=Path)
+    args = ap.parse_args()
+    files = source_messages(args.source)
+    with tempfile.TemporaryDirectory(prefix="mailcheck-bench-") as tmp:
+        corpus = Path(tmp) / "corpus"
+        corpus.mkdir()
+        n = build_corpus(files, args.messages, corpus)
+        size = sum(f.stat().st_size for f in corpus.rglob("*") if f.is_file())
+        print(f"corpus: {n} files ({size / 1e6:.1f} MB) replicated from {len(files)} messages "
+              f"of {files[0].parent}")
+        print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; "
+              f"reference: Perl Sisimai ~{SISIMAI_RATE:.0f} msgs/s single-process")
+        base = None
+        for jobs in args.jobs:
+            best = None
+            best_cpu = None
+            peak_kib = 0
+            for _ in range(args.repeat):
+                secs, lines, peak, cpu = run(corpus, jobs, Path(tmp) / f"out{jobs}.jsonl")
+                best = secs if best is None else min(best, secs)
+                best_cpu = cpu if best_cpu is None else min(best_cpu, cpu)
+                peak_kib = max(peak_kib, peak)
+            rate = lines / best
+            base = base or rate
+            print(f"--jobs {jobs}: {lines} messages in {best:.2f} s = {rate:,.0f} msgs/s "
+                  f"({rate / SISIMAI_RATE:.2f}x Sisimai, {rate / base:.2f}x --jobs "
+                  f"{args.jobs[0]}); CPU {best_cpu:.2f} s ({lines / best_cpu:,.0f} msgs per "
+                  f"CPU-second); peak memory {peak_kib / 1024:.0f} MiB (largest process)")
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+        top = max(args.jobs)
+        print(f"machine check: load average {load:.2f} on {os.cpu_count()} CPUs; a pure-Python "
+              f"loop runs {calibration(top):.2f}x faster in {top} processes than in 1 right "
+              "now (the ceiling for --jobs scaling at this moment)")
+
+
+if __name__ == "__main__":
+    main()
