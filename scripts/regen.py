@@ -33,6 +33,23 @@ def _diagnose(name: str, lang: str = "en", fmt: str = "text") -> str:
     return render(d, fmt)
 
 
+def _cli(args: list[str]) -> str:
+    """Run the command line in-process, from the repository root, and return its output."""
+    from click.testing import CliRunner
+
+    from mailcheck.cli import main as cli_main
+
+    cwd = Path.cwd()
+    try:
+        import os
+
+        os.chdir(ROOT)
+        result = CliRunner().invoke(cli_main, args)
+    finally:
+        os.chdir(cwd)
+    return _cli_block("mailcheck " + " ".join(args), result.output)
+
+
 def blocks() -> dict[str, str]:
     ndr = "fixtures/seed/exo-5.7.520-ndr.eml"
     dialog = "fixtures/seed/gmail-sendas-sent-second-ehlo-ja.txt"
@@ -45,6 +62,11 @@ def blocks() -> dict[str, str]:
         "gmail-ja": _cli_block(f"mailcheck diagnose {dialog} --lang ja",
                                _diagnose("gmail-sendas-sent-second-ehlo-ja.txt", "ja")),
         "catalogue": "\n".join(catalogue),
+        "verify": _cli(["verify", "fixtures/verify/gmail-own-servers.eml",
+                        "--dns-zone", "fixtures/verify/zones/kaisha.example.zone",
+                        "--dns-zone", "fixtures/verify/zones/gmail.com.zone",
+                        "--dns-zone", "fixtures/verify/zones/google.com.zone",
+                        "--now", "2023-11-15T00:00:00Z"]),
     }
 
 
