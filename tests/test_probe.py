@@ -422,6 +422,7 @@ def test_credentials_repr_hides_the_secret():
         {"port": 70000},
         {"cafile": "/nonexistent/ca.pem"},
         {"local_hostname": "x\r\nQUIT"},
+        {"mail_from": "jürgen@example.org"},
     ],
 )
 def test_usage_errors(kwargs):
@@ -437,6 +438,17 @@ def test_unreadable_cafile_is_a_usage_error(tmp_path):
     bad.write_text("not a certificate")
     with pytest.raises(ProbeUsageError):
         probe("127.0.0.1", cafile=str(bad))
+
+
+def test_international_host_name_is_sent_as_a_label():
+    seen = []
+
+    def record(host, port, timeout):
+        seen.append(host)
+        raise ConnectionRefusedError()
+
+    assert probe("smtp.bücher.example", connect=record).host == "smtp.xn--bcher-kva.example"
+    assert seen == ["smtp.xn--bcher-kva.example"]
 
 
 def test_default_tls_mode_follows_the_port():

@@ -204,6 +204,9 @@ def parse_reply(text: str, line: Line | None = None) -> Reply:
 def _check_command_text(label: str, value: str) -> None:
     if any(ch in value for ch in "\r\n\0") or value != value.strip() or not value:
         raise ProbeUsageError(f"{label} must be a single line without surrounding spaces")
+    if not value.isascii():
+        # smtplib sends commands as ASCII; SMTPUTF8 addresses are out of the probe's scope
+        raise ProbeUsageError(f"{label} must be ASCII")
 
 
 def _address_literal(sock: socket.socket) -> str:
@@ -708,12 +711,17 @@ class _Probe:
         if not self.trusted and not self.insecure:
             self._done(step, t0)
             step.status = "skipped"
-            step.message = "credentials withheld: the connection is not verified"
+            why = (
+                "is not encrypted"
+                if self.tls_mode == "none"
+                else "uses a certificate that could not be verified"
+            )
+            step.message = f"credentials withheld: the connection {why}"
             self._condition(
                 "credentials-withheld",
                 step,
-                "the probe did not send credentials over a connection it could not verify "
-                "(use --insecure to send them anyway)",
+                f"the probe did not send credentials because the connection {why} "
+                f"(--insecure sends them anyway)",
             )
             return False
         credentials = self.credentials()
@@ -891,6 +899,11 @@ def probe(
     host = host.strip()
     if not host or any(ch.isspace() or ch in "/\0" for ch in host):
         raise ProbeUsageError(f"not a host name: {host!r}")
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise ProbeUsageError(f"not a host name: {host!r}") from None
     if port is None:
         port = 587
     if not 0 < port < 65536:
