@@ -343,8 +343,6 @@ class _Probe:
     def _conversation(self) -> None:
         if not self._open(verify=True):
             return
-        if self.tls_mode == "starttls" and self.result.tls is None:
-            return  # STARTTLS failed; the step said why
         if not self._second_ehlo():
             return
         if not self._auth():
