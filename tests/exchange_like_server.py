@@ -11,26 +11,24 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime as dt
+import importlib
 import ipaddress
 import json
-import os
 import socket
 import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.conftest import need
 
 
 def require(module: str) -> Any:
     """Import ``module`` or skip the test (fail under CI=true)."""
     try:
-        return __import__(module, fromlist=["_"])
+        return importlib.import_module(module)
     except ImportError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{module} is required under CI=true: {exc}")
-        pytest.skip(f"{module} is not installed")
+        need(False, f"{module} is not installed ({exc})")
 
 
 # Replies as Exchange Online sends them.

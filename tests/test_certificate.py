@@ -5,7 +5,6 @@ from __future__ import annotations
 import ssl
 
 import pytest
-from exchange_like_server import make_certificate
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,6 +13,7 @@ from mailcheck.checks.certificate import (
     certificate_matches_host,
     parse_der_certificate,
 )
+from tests.exchange_like_server import make_certificate
 
 
 @pytest.fixture(scope="module")

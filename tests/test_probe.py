@@ -9,7 +9,9 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from exchange_like_server import (
+
+from mailcheck.checks.probe import Credentials, ProbeResult, ProbeUsageError, probe
+from tests.exchange_like_server import (
     BAD_CREDENTIALS,
     BAD_CREDENTIALS_OLD,
     MAILBOX_DISABLED,
@@ -18,8 +20,6 @@ from exchange_like_server import (
     free_port,
     make_certificate,
 )
-
-from mailcheck.checks.probe import Credentials, ProbeResult, ProbeUsageError, probe
 
 pytestmark = pytest.mark.smtp
 
