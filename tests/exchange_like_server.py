@@ -42,6 +42,10 @@ MAILBOX_DISABLED = (
 )
 BAD_CREDENTIALS = "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect."
 BAD_CREDENTIALS_OLD = "535 5.7.3 Authentication unsuccessful"
+SECURITY_DEFAULTS = (
+    "535 5.7.139 Authentication unsuccessful, user is locked by your organization's security "
+    "defaults policy. Contact your administrator."
+)
 SUCCESS = "235 2.7.0 Authentication successful"
 
 SCENARIO_REPLIES = {
@@ -49,6 +53,7 @@ SCENARIO_REPLIES = {
     "mailbox": MAILBOX_DISABLED,
     "bad-credentials": BAD_CREDENTIALS,
     "bad-credentials-old": BAD_CREDENTIALS_OLD,
+    "security-defaults": SECURITY_DEFAULTS,
     "success": SUCCESS,
 }
 

@@ -10,7 +10,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mailcheck.checks.probe import Credentials, ProbeResult, ProbeUsageError, probe
+from mailcheck.checks.probe import (
+    Credentials,
+    ProbeResult,
+    ProbeUsageError,
+    diagnose_probe,
+    probe,
+)
+from mailcheck.render import render
 from tests.exchange_like_server import (
     BAD_CREDENTIALS,
     BAD_CREDENTIALS_OLD,
@@ -82,18 +89,21 @@ def step(result: ProbeResult, name: str):
 
 
 def every_output(result: ProbeResult) -> str:
-    """Every form the probe's result takes on the way to a user."""
+    """Every form the probe's result takes on the way to a user, in both languages."""
     ev = result.to_evidence()
-    return "\n".join(
-        [
-            json.dumps(result.to_dict()),
-            "\n".join(result.transcript()),
-            repr(result),
-            repr(ev),
-            ev.haystack(),
-            json.dumps(ev.facts),
-        ]
-    )
+    out = [
+        json.dumps(result.to_dict()),
+        "\n".join(result.transcript()),
+        repr(result),
+        repr(ev),
+        ev.haystack(),
+        json.dumps(ev.facts),
+    ]
+    for lang in ("en", "ja"):
+        diag = diagnose_probe(result, lang=lang)
+        out.extend(render(diag, fmt) for fmt in ("text", "json"))
+        out.append(repr(diag))
+    return "\n".join(out)
 
 
 def forbidden_forms(secret: str = PASSWORD) -> list[str]:
@@ -106,6 +116,68 @@ def forbidden_forms(secret: str = PASSWORD) -> list[str]:
         b64(f"\0{USER}\0{secret}"),
         b64(f"user={USER}\x01auth=Bearer {secret}\x01\x01"),
     ]
+
+
+# -- the finding for each Exchange Online behaviour -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("scenario", "certificate", "expected"),
+    [
+        ("tenant", "cert", "exo-smtp-auth-disabled-tenant"),
+        ("mailbox", "cert", "exo-smtp-auth-disabled-mailbox"),
+        ("bad-credentials", "cert", "smtp-auth-bad-credentials"),
+        ("bad-credentials-old", "cert", "smtp-auth-bad-credentials"),
+        ("security-defaults", "cert", "entra-security-defaults-block-legacy-auth"),
+        ("stall-auth", "cert", "gmail-sendas-smtp-timeout"),
+        ("stall-ehlo", "cert", "gmail-sendas-smtp-timeout"),
+        ("no-auth", "cert", "smtp-probe-auth-not-offered"),
+        ("tenant", "other_cert", "smtp-tls-cert-mismatch"),
+        ("starttls-refused", "cert", "smtp-probe-starttls-unavailable"),
+        ("no-starttls", "cert", "smtp-probe-starttls-unavailable"),
+        ("success", "cert", "smtp-probe-auth-accepted"),
+    ],
+)
+def test_probe_gives_the_finding_diagnose_gives(serve, request, scenario, certificate, expected):
+    cert = request.getfixturevalue(certificate)
+    server = serve(scenario, cert, stall=STALL_TIMEOUT * 5)
+    result = run(server, cert, timeout=STALL_TIMEOUT)  # trusts the server's own certificate
+    diag = diagnose_probe(result)
+    assert diag.top is not None and diag.top.rule == expected, [f.rule for f in diag.findings]
+    assert diag.top.evidence, "a finding must cite what the probe saw"
+    assert diag.kind == "probe"
+    assert diag.checks["probe"]["outcome"] == result.outcome
+    assert diag.checks["probe"]["steps"][0]["name"] == "connect"
+
+
+def test_reply_finding_cites_the_servers_line(serve, cert):
+    server = serve("tenant", cert)
+    diag = diagnose_probe(run(server, cert), lang="ja")
+    assert diag.top.rule == "exo-smtp-auth-disabled-tenant"
+    assert diag.top.evidence[0].text == f"S: {TENANT_DISABLED}"
+    english = diagnose_probe(run(server, cert)).top
+    assert diag.top.title != english.title and not diag.top.title.isascii()
+
+
+def test_untrusted_certificate_finding(serve, cert):
+    server = serve("tenant", cert)
+    diag = diagnose_probe(run(server, cert, cafile=None))
+    assert diag.top.rule == "smtp-probe-tls-cert-untrusted"
+
+
+def test_refused_connection_finding():
+    diag = diagnose_probe(probe("127.0.0.1", free_port(), timeout=1.0))
+    assert diag.top.rule == "smtp-probe-connection-refused"
+
+
+def test_pasting_the_probe_output_into_diagnose_names_the_same_cause(serve, cert):
+    from mailcheck import diagnose
+
+    for scenario in ("no-auth", "stall-auth"):
+        server = serve(scenario, cert, stall=STALL_TIMEOUT * 5)
+        result = run(server, cert, timeout=STALL_TIMEOUT)
+        pasted = "\n".join(result.transcript()) + "\n" + result.to_evidence().lines[-1].text
+        assert diagnose(pasted).top.rule == diagnose_probe(result).top.rule
 
 
 # -- Exchange Online's AUTH replies -------------------------------------------------------------

@@ -33,7 +33,10 @@ from mailcheck.checks.certificate import (
     certificate_matches_host,
     parse_der_certificate,
 )
-from mailcheck.model import Evidence, Line, Reply
+from mailcheck.diagnosis import diagnose_evidence
+from mailcheck.ingest.systems import detect_systems
+from mailcheck.model import Diagnosis, Evidence, Line, Reply
+from mailcheck.rules import RuleSet
 
 #: ``(host, port, timeout) -> connected socket``; the test suite and the CLI inject it.
 ConnectionFactory = Callable[[str, int, float], socket.socket]
@@ -181,11 +184,17 @@ class ProbeResult:
                     ev.replies.append(reply)
         for cond in self.conditions:
             add(f"probe: {cond.name}: {cond.message}")
-        ev.facts["probe_conditions"] = self.condition_names()
+        names = self.condition_names()
+        ev.facts["probe_conditions"] = names
         ev.facts["probe_outcome"] = self.outcome
+        ev.facts["no_recipients"] = True
         if self.auth_mechanisms is not None:
             ev.facts["smtp_auth_mechanisms"] = list(self.auth_mechanisms)
+        if "stall-after-second-ehlo" in names:
+            # The state Gmail's dialog names for the same silence; the Gmail rule keys on it.
+            ev.facts["gmail_state"] = "SENT_SECOND_EHLO"
         ev.formats.append("smtp-probe")
+        detect_systems(ev)
         return ev
 
 
@@ -618,7 +627,7 @@ class _Probe:
                 self._condition(
                     "tls-certificate-name-mismatch",
                     step,
-                    f"the certificate is for {names}, not {self.host}",
+                    f"certificate name mismatch: the certificate is for {names}, not {self.host}",
                 )
         elif cert["expired"]:
             step.status = "failed"
@@ -638,7 +647,7 @@ class _Probe:
             self._condition(
                 "tls-certificate-name-mismatch",
                 step,
-                f"the certificate does not name {self.host} ({message})",
+                f"certificate name mismatch: the certificate does not name {self.host} ({message})",
             )
         elif code in _VERIFY_EXPIRED:
             self._condition("tls-certificate-expired", step, f"the certificate expired ({message})")
@@ -947,3 +956,23 @@ def probe(
         now=now or (lambda: datetime.now(UTC)),
     )
     return runner.run()
+
+
+def diagnose_probe(
+    result: ProbeResult, *, lang: str = "en", rules: RuleSet | None = None
+) -> Diagnosis:
+    """Run the rules over what the probe saw; the Diagnosis carries the probe itself.
+
+    ``checks["probe"]`` holds :meth:`ProbeResult.to_dict` (steps, transcript, timings).
+    A rule that matched on a fact alone (the Gmail state for a stall) cites no line of
+    its own, so it cites the probe's condition lines instead: the report always shows
+    what the probe observed.
+    """
+    ev = result.to_evidence()
+    diag = diagnose_evidence(ev, lang=lang, rules=rules)
+    diag.checks["probe"] = result.to_dict()
+    conditions = [ln for ln in ev.lines if ln.text.startswith("probe: ")]
+    for finding in diag.findings:
+        if not finding.evidence:
+            finding.evidence = list(conditions)
+    return diag
