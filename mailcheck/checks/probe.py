@@ -287,6 +287,7 @@ class _Probe:
         self.result = ProbeResult(host=host, port=port, tls_mode=tls_mode)
         self._secrets: list[str] = []
         self._last_reply_text = ""
+        self._last_ehlo: ProbeStep | None = None
         self.trusted = tls_mode != "none"
 
     # -- recording ---------------------------------------------------------------------------
@@ -352,7 +353,10 @@ class _Probe:
     def _conversation(self) -> None:
         if not self._open(verify=True):
             return
-        if not self._second_ehlo():
+        # With STARTTLS the capabilities that count come from a second EHLO over TLS; with
+        # implicit TLS (or none) the first EHLO already ran on the final connection.
+        ehlo = self._ehlo("ehlo-after-tls") if self.tls_mode == "starttls" else self._last_ehlo
+        if ehlo is None or not self._auth_offered(ehlo):
             return
         if not self._auth():
             self._quit()
@@ -421,7 +425,7 @@ class _Probe:
             return False
         if not self._banner():
             return False
-        ehlo = self._ehlo("ehlo")
+        ehlo = self._last_ehlo = self._ehlo("ehlo")
         if ehlo is None:
             return False
         if self.tls_mode == "starttls":
@@ -669,10 +673,7 @@ class _Probe:
         # report can still show the certificate and what the server offers after TLS.
         return self._open(verify=False)
 
-    def _second_ehlo(self) -> bool:
-        step = self._ehlo("ehlo-after-tls")
-        if step is None:
-            return False
+    def _auth_offered(self, step: ProbeStep) -> bool:
         mechanisms = step.detail.get("auth", [])
         self.result.auth_mechanisms = mechanisms
         if mechanisms:
