@@ -427,6 +427,22 @@ def test_implicit_tls(serve, cert):
     assert server.seen[0]["tls"] is True
 
 
+def test_implicit_tls_with_a_certificate_for_another_name(serve, other_cert):
+    provider = Provider()
+    server = serve("tenant", other_cert, tls="implicit")
+    result = run(server, other_cert, credentials=provider)
+    assert result.outcome == "tls-certificate-name-mismatch"
+    assert [s.name for s in result.steps][:4] == [
+        "connect",
+        "tls",
+        "connect-unverified",
+        "tls-unverified",
+    ]
+    assert result.auth_mechanisms == ["LOGIN", "PLAIN", "XOAUTH2"]
+    assert provider.calls == 0 and server.seen == []
+    assert "ehlo-after-tls" not in [s.name for s in result.steps]
+
+
 def test_plaintext_never_sends_credentials_unless_insecure(serve, cert):
     server = serve("tenant", cert, tls="none")
     assert run(server, cert).outcome == "credentials-withheld"

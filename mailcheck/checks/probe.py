@@ -288,6 +288,7 @@ class _Probe:
         self._secrets: list[str] = []
         self._last_reply_text = ""
         self._last_ehlo: ProbeStep | None = None
+        self._retry_unverified = False
         self.trusted = tls_mode != "none"
 
     # -- recording ---------------------------------------------------------------------------
@@ -352,7 +353,13 @@ class _Probe:
 
     def _conversation(self) -> None:
         if not self._open(verify=True):
-            return
+            if not self._retry_unverified:
+                return
+            # The failed handshake ended the connection. Connect again without verifying,
+            # so the report still shows the certificate and what the server offers after
+            # TLS; credentials stay withheld (self.trusted is False) unless insecure.
+            if not self._open(verify=False):
+                return
         # With STARTTLS the capabilities that count come from a second EHLO over TLS; with
         # implicit TLS (or none) the first EHLO already ran on the final connection.
         ehlo = self._ehlo("ehlo-after-tls") if self.tls_mode == "starttls" else self._last_ehlo
@@ -561,7 +568,8 @@ class _Probe:
             step.detail["verify_message"] = exc.verify_message
             self.client.close()
             self.client = None
-            return self._certificate_problem(step, exc)
+            self._certificate_problem(step, exc)
+            return False
         except (TimeoutError, ssl.SSLError, OSError) as exc:
             self._done(step, t0)
             step.status = "failed"
@@ -643,8 +651,8 @@ class _Probe:
             step.status = "warning"
             step.message = f"the certificate expires in {days_left} days"
 
-    def _certificate_problem(self, step: ProbeStep, exc: ssl.SSLCertVerificationError) -> bool:
-        """Report why verification failed, then look again without verifying."""
+    def _certificate_problem(self, step: ProbeStep, exc: ssl.SSLCertVerificationError) -> None:
+        """Report why verification failed and ask for a second, unverified look."""
         code = exc.verify_code
         message = exc.verify_message or str(exc)
         if code in _VERIFY_HOSTNAME:
@@ -669,9 +677,7 @@ class _Probe:
                 f"with --cafile",
             )
         self.trusted = False
-        # The failed handshake ended the connection. Connect again without verifying, so the
-        # report can still show the certificate and what the server offers after TLS.
-        return self._open(verify=False)
+        self._retry_unverified = True
 
     def _auth_offered(self, step: ProbeStep) -> bool:
         mechanisms = step.detail.get("auth", [])
