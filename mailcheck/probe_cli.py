@@ -96,6 +96,10 @@ def parse_target(text: str) -> tuple[str, int | None]:
     return host, int(port_text)
 
 
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 def _read_secret(user: str, mechanism: str | None, from_stdin: bool, lang: str) -> str:
     from .cli import fail
 
@@ -106,7 +110,7 @@ def _read_secret(user: str, mechanism: str | None, from_stdin: bool, lang: str) 
         if not secret:
             fail("--password-stdin: standard input held no password")
         return secret
-    if not sys.stdin.isatty():
+    if not _stdin_is_terminal():
         fail("no terminal to ask for the password; pipe it in with --password-stdin")
     key = "token" if mechanism == "XOAUTH2" else "password"
     return click.prompt(words[key].format(user=user), hide_input=True, err=True)

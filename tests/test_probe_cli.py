@@ -96,6 +96,16 @@ def test_the_password_is_in_no_output_format(server, cert, fmt, mechanism, lang,
             assert form not in text
 
 
+def test_prompt_does_not_echo(server, cert, monkeypatch):
+    monkeypatch.setattr("mailcheck.probe_cli._stdin_is_terminal", lambda: True)
+    argv = ["probe", f"127.0.0.1:{server.port}", "--user", USER, "--cafile", str(cert.cert)]
+    r = CliRunner().invoke(main, argv, input=PASSWORD + "\n")
+    assert r.exit_code == 0, r.output
+    assert f"Password for {USER}" in r.output
+    assert PASSWORD not in r.output
+    assert server.seen[0]["password"] == PASSWORD
+
+
 def test_stall_finding_from_the_cli(cert):
     srv = ExchangeLikeServer("stall-auth", cert, stall=1.5).start()
     try:

@@ -128,7 +128,8 @@ class ProbeResult:
 
     @property
     def outcome(self) -> str:
-        """The most telling condition, or ``completed`` when nothing went wrong."""
+        """The first condition that explains a failure; else the first one (such as
+        ``auth-succeeded``); ``completed`` when there is none."""
         for cond in self.conditions:
             if cond.name not in _INFORMATIONAL:
                 return cond.name
