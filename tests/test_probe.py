@@ -22,6 +22,7 @@ from tests.exchange_like_server import (
     BAD_CREDENTIALS,
     BAD_CREDENTIALS_OLD,
     MAILBOX_DISABLED,
+    SCENARIO_REPLIES,
     TENANT_DISABLED,
     ExchangeLikeServer,
     free_port,
@@ -148,6 +149,17 @@ def test_probe_gives_the_finding_diagnose_gives(serve, request, scenario, certif
     assert diag.kind == "probe"
     assert diag.checks["probe"]["outcome"] == result.outcome
     assert diag.checks["probe"]["steps"][0]["name"] == "connect"
+
+
+@pytest.mark.parametrize(
+    "scenario", ["tenant", "mailbox", "bad-credentials", "bad-credentials-old", "security-defaults"]
+)
+def test_same_top_finding_as_diagnose_on_the_reply_alone(serve, cert, scenario):
+    from mailcheck import diagnose
+
+    server = serve(scenario, cert)
+    diag = diagnose_probe(run(server, cert))
+    assert diag.top.rule == diagnose(SCENARIO_REPLIES[scenario]).top.rule
 
 
 def test_reply_finding_cites_the_servers_line(serve, cert):
