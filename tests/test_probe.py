@@ -551,6 +551,17 @@ def test_international_host_name_is_sent_as_a_label():
     assert seen == ["smtp.xn--bcher-kva.example"]
 
 
+def test_bracketed_ipv6_literal_reaches_the_factory_bare():
+    seen = []
+
+    def record(host, port, timeout):
+        seen.append(host)
+        raise ConnectionRefusedError()
+
+    probe("[2001:db8::25]", connect=record)
+    assert seen == ["2001:db8::25"]
+
+
 def test_default_tls_mode_follows_the_port():
     def refuse(host, port, timeout):
         raise ConnectionRefusedError()

@@ -320,7 +320,8 @@ class _Probe:
 
     def _reply(self, step: ProbeStep) -> tuple[int, list[str]]:
         """Read one reply; record every line of it exactly as the server sent it."""
-        assert self.client is not None
+        if self.client is None or self.client.sock is None:
+            raise _Closed("the connection is already closed")
         self.client.sock.settimeout(self.timeout)
         try:
             code, raw = self.client.getreply()
@@ -912,6 +913,8 @@ def probe(
     the server does, including not answering, is recorded in the result instead.
     """
     host = host.strip()
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]  # an IPv6 literal as written in URLs
     if not host or any(ch.isspace() or ch in "/\0" for ch in host):
         raise ProbeUsageError(f"not a host name: {host!r}")
     if not host.isascii():
