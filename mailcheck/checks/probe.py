@@ -11,6 +11,9 @@ clock, the wall-clock time used for certificate expiry, and a credentials provid
 called only at the moment AUTH is about to be sent. The secret is never stored on the
 result, never written to the transcript (AUTH payloads appear as ``[redacted]``) and is
 scrubbed from anything the server says back.
+
+The record itself (steps, conditions, the Evidence and Diagnosis built from them) lives
+in :mod:`mailcheck.checks.probe_result`; its names are re-exported here.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 import smtplib
 import socket
 import ssl
@@ -33,10 +35,29 @@ from mailcheck.checks.certificate import (
     certificate_matches_host,
     parse_der_certificate,
 )
-from mailcheck.diagnosis import diagnose_evidence
-from mailcheck.ingest.systems import detect_systems
-from mailcheck.model import Diagnosis, Evidence, Line, Reply
-from mailcheck.rules import RuleSet
+from mailcheck.checks.probe_result import (
+    ProbeCondition,
+    ProbeResult,
+    ProbeStep,
+    diagnose_probe,
+    parse_reply,
+)
+
+__all__ = [
+    "MECHANISMS",
+    "TLS_MODES",
+    "ConnectionFactory",
+    "Credentials",
+    "CredentialsProvider",
+    "ProbeCondition",
+    "ProbeResult",
+    "ProbeStep",
+    "ProbeUsageError",
+    "default_connect",
+    "diagnose_probe",
+    "parse_reply",
+    "probe",
+]
 
 #: ``(host, port, timeout) -> connected socket``; the test suite and the CLI inject it.
 ConnectionFactory = Callable[[str, int, float], socket.socket]
@@ -45,7 +66,6 @@ TLS_MODES = ("starttls", "implicit", "none")
 MECHANISMS = ("PLAIN", "LOGIN", "XOAUTH2")
 REDACTED = "[redacted]"
 
-_STATUS_RE = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)")
 # OpenSSL verify codes (X509_V_ERR_*) that say which check failed.
 _VERIFY_HOSTNAME = {62, 64}  # HOSTNAME_MISMATCH, IP_ADDRESS_MISMATCH
 _VERIFY_EXPIRED = {10}  # CERT_HAS_EXPIRED
@@ -71,144 +91,6 @@ CredentialsProvider = Callable[[], Credentials]
 def default_connect(host: str, port: int, timeout: float) -> socket.socket:
     """Open a TCP connection the ordinary way (the probe's default factory)."""
     return socket.create_connection((host, port), timeout=timeout)
-
-
-@dataclass(slots=True)
-class ProbeStep:
-    """One step of the conversation: what was sent, what came back, how long it took."""
-
-    name: str
-    status: str = "ok"  # ok | failed | warning | skipped
-    elapsed_ms: float = 0.0
-    transcript: list[str] = field(default_factory=list)  # "C: ..." / "S: ..." lines
-    detail: dict[str, Any] = field(default_factory=dict)
-    message: str | None = None
-    #: (index of the reply's last line in ``transcript``, the reply joined onto one line)
-    replies: list[tuple[int, str]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "status": self.status,
-            "elapsed_ms": round(self.elapsed_ms, 1),
-            "transcript": list(self.transcript),
-            "detail": self.detail,
-            "message": self.message,
-        }
-
-
-@dataclass(slots=True)
-class ProbeCondition:
-    """Something the probe observed that a rule can name (no server reply needed)."""
-
-    name: str  # e.g. "stall-after-second-ehlo", "tls-certificate-name-mismatch"
-    step: str
-    message: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"name": self.name, "step": self.step, "message": self.message}
-
-
-@dataclass(slots=True)
-class ProbeResult:
-    """The whole probe: steps in order, the conditions seen, and the server's replies."""
-
-    host: str
-    port: int
-    tls_mode: str
-    local_hostname: str = ""
-    started_at: str | None = None
-    steps: list[ProbeStep] = field(default_factory=list)
-    conditions: list[ProbeCondition] = field(default_factory=list)
-    auth_mechanisms: list[str] | None = None  # advertised after TLS; None = never saw EHLO
-    mechanism: str | None = None  # the one the probe used
-    credentials_sent: bool = False
-    tls: dict[str, Any] | None = None
-    certificate: dict[str, Any] | None = None
-
-    @property
-    def outcome(self) -> str:
-        """The first condition that explains a failure; else the first one (such as
-        ``auth-succeeded``); ``completed`` when there is none."""
-        for cond in self.conditions:
-            if cond.name not in _INFORMATIONAL:
-                return cond.name
-        return self.conditions[0].name if self.conditions else "completed"
-
-    def condition_names(self) -> list[str]:
-        return [c.name for c in self.conditions]
-
-    def transcript(self) -> list[str]:
-        """Every step's lines, each prefixed by the step name and its timing."""
-        out = []
-        for step in self.steps:
-            out.append(f"[{step.name}] {step.status} ({step.elapsed_ms:.0f} ms)")
-            out.extend(f"  {line}" for line in step.transcript)
-            if step.message:
-                out.append(f"  -- {step.message}")
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "host": self.host,
-            "port": self.port,
-            "tls_mode": self.tls_mode,
-            "local_hostname": self.local_hostname,
-            "started_at": self.started_at,
-            "outcome": self.outcome,
-            "conditions": [c.to_dict() for c in self.conditions],
-            "auth_mechanisms": self.auth_mechanisms,
-            "mechanism": self.mechanism,
-            "credentials_sent": self.credentials_sent,
-            "tls": self.tls,
-            "certificate": self.certificate,
-            "steps": [s.to_dict() for s in self.steps],
-        }
-
-    def to_evidence(self) -> Evidence:
-        """The probe as Evidence: the transcript as lines, failed replies, conditions as facts."""
-        ev = Evidence(source=f"probe {self.host}:{self.port}", kind="probe")
-        number = 0
-
-        def add(text: str) -> Line:
-            nonlocal number
-            number += 1
-            line = Line(part="probe", number=number, text=text)
-            ev.lines.append(line)
-            return line
-
-        for step in self.steps:
-            lines = [add(text) for text in step.transcript]
-            for index, joined in step.replies:
-                reply = parse_reply(joined, lines[index])
-                if reply.code and reply.code[0] in "45":
-                    ev.replies.append(reply)
-        for cond in self.conditions:
-            add(f"probe: {cond.name}: {cond.message}")
-        names = self.condition_names()
-        ev.facts["probe_conditions"] = names
-        ev.facts["probe_outcome"] = self.outcome
-        ev.facts["no_recipients"] = True
-        if self.auth_mechanisms is not None:
-            ev.facts["smtp_auth_mechanisms"] = list(self.auth_mechanisms)
-        if "stall-after-second-ehlo" in names:
-            # The state Gmail's dialog names for the same silence; the Gmail rule keys on it.
-            ev.facts["gmail_state"] = "SENT_SECOND_EHLO"
-        ev.formats.append("smtp-probe")
-        detect_systems(ev)
-        return ev
-
-
-# Conditions that do not explain a failure on their own.
-_INFORMATIONAL = frozenset({"auth-succeeded", "auth-not-attempted", "credentials-withheld"})
-
-
-def parse_reply(text: str, line: Line | None = None) -> Reply:
-    """Split ``"535 5.7.139 Authentication unsuccessful"`` into code, status and text."""
-    code = text[:3] if len(text) >= 3 and text[:3].isdigit() else None
-    rest = text[4:] if code else text
-    m = _STATUS_RE.match(rest)
-    return Reply(code=code, status=m.group(0) if m else None, text=text, line=line)
 
 
 def _check_command_text(label: str, value: str) -> None:
@@ -967,23 +849,3 @@ def probe(
         now=now or (lambda: datetime.now(UTC)),
     )
     return runner.run()
-
-
-def diagnose_probe(
-    result: ProbeResult, *, lang: str = "en", rules: RuleSet | None = None
-) -> Diagnosis:
-    """Run the rules over what the probe saw; the Diagnosis carries the probe itself.
-
-    ``checks["probe"]`` holds :meth:`ProbeResult.to_dict` (steps, transcript, timings).
-    A rule that matched on a fact alone (the Gmail state for a stall) cites no line of
-    its own, so it cites the probe's condition lines instead: the report always shows
-    what the probe observed.
-    """
-    ev = result.to_evidence()
-    diag = diagnose_evidence(ev, lang=lang, rules=rules)
-    diag.checks["probe"] = result.to_dict()
-    conditions = [ln for ln in ev.lines if ln.text.startswith("probe: ")]
-    for finding in diag.findings:
-        if not finding.evidence:
-            finding.evidence = list(conditions)
-    return diag
