@@ -468,6 +468,8 @@ def test_no_credentials_still_shows_mechanisms(serve, cert):
     result = run(server, cert, credentials=None)
     assert result.outcome == "auth-not-attempted"
     assert step(result, "auth").status == "skipped"
+    assert diagnose_probe(result).top.rule == "smtp-probe-auth-not-attempted"
+    assert "AUTH LOGIN PLAIN XOAUTH2" in result.conditions[0].message
     assert result.auth_mechanisms == ["LOGIN", "PLAIN", "XOAUTH2"]
 
 

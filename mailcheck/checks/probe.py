@@ -604,7 +604,13 @@ class _Probe:
             self._done(step, t0)
             step.status = "skipped"
             step.message = "no user given; AUTH not attempted"
-            self._condition("auth-not-attempted", step, "no credentials were given")
+            offered = " ".join(self.result.auth_mechanisms or []) or "nothing"
+            self._condition(
+                "auth-not-attempted",
+                step,
+                f"no user was given, so the probe stopped before AUTH; the server offers "
+                f"AUTH {offered}",
+            )
             return True
         if not self.trusted and not self.insecure:
             self._done(step, t0)
