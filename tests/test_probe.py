@@ -102,7 +102,7 @@ def every_output(result: ProbeResult) -> str:
     ]
     for lang in ("en", "ja"):
         diag = diagnose_probe(result, lang=lang)
-        out.extend(render(diag, fmt) for fmt in ("text", "json"))
+        out.extend(render(diag, fmt) for fmt in ("text", "json", "html"))
         out.append(repr(diag))
     return "\n".join(out)
 

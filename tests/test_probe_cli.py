@@ -75,13 +75,22 @@ def test_json_output_carries_the_probe(server, cert):
     assert all("elapsed_ms" in s for s in probe["steps"])
 
 
+def test_html_report_carries_the_conversation(server, cert):
+    r = invoke(server, cert, "--format", "html")
+    assert r.exit_code == 0, r.output
+    assert r.output.lstrip().lower().startswith("<!doctype html")
+    assert "exo-smtp-auth-disabled-tenant" in r.output
+    assert "SmtpClientAuthentication is disabled for the Tenant" in r.output
+    assert "AUTH PLAIN [redacted]" in r.output
+
+
 def test_japanese(server, cert):
     r = invoke(server, cert, "--lang", "ja")
     assert r.exit_code == 0, r.output
     assert "SMTP 送信テスト" in r.output and "やり取り" in r.output
 
 
-@pytest.mark.parametrize("fmt", ["text", "json"])
+@pytest.mark.parametrize("fmt", ["text", "json", "html"])
 @pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_the_password_is_in_no_output_format(server, cert, fmt, mechanism, lang, tmp_path):
