@@ -328,6 +328,10 @@ from .auth_commands import register as _register_auth_commands  # noqa: E402
 
 _register_auth_commands(main)  # verify, spf (issue 4)
 
+from .probe_cli import probe_cmd  # noqa: E402
+
+main.add_command(probe_cmd)  # probe (issue 7)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()
