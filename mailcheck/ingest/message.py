@@ -19,6 +19,11 @@ from html.parser import HTMLParser
 
 from ..model import Evidence, Header, Line
 from .decode import decode_bytes
+from .mime import parse_bytes as _mime_parse_bytes
+from .mime import parse_text as _mime_parse_text
+
+#: Private switch for the equivalence test: True parses with the ``email`` feedparser.
+_USE_EMAIL_PACKAGE = False
 
 #: At most this many lines of one text part are kept (the top of a bounce is what matters).
 MAX_PART_LINES = 4000
@@ -251,7 +256,10 @@ def _reparse_multipart(body: str) -> Message | None:
     boundary = m.group(1)
     head = f'Content-Type: multipart/mixed; boundary="{boundary}"\n\n'
     try:
-        msg = email.message_from_string(head + body, policy=compat32)
+        if _USE_EMAIL_PACKAGE:
+            msg = email.message_from_string(head + body, policy=compat32)
+        else:
+            msg = _mime_parse_text(head + body)
     except Exception:  # compat32 is lenient; this guards against the unforeseen
         return None
     return msg if msg.is_multipart() else None
@@ -271,7 +279,10 @@ def parse_message(data: bytes, ev: Evidence) -> Message:
     """Fill ``ev`` with the headers and readable lines of the message in ``data``."""
     if data.startswith(b"From "):
         data = data.split(b"\n", 1)[1] if b"\n" in data else b""
-    msg = email.message_from_bytes(data, policy=compat32)
+    if _USE_EMAIL_PACKAGE:
+        msg = email.message_from_bytes(data, policy=compat32)
+    else:
+        msg = _mime_parse_bytes(data)
     sink = LineSink(ev)
     _add_headers(sink, msg, "headers", ev.headers)
     _walk(sink, msg, 0, ev)
