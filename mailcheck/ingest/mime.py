@@ -17,6 +17,7 @@ import re
 from email.message import Message
 
 _HEADER_RE = re.compile(r"(?:From |[\041-\071\073-\176]{0,998}:|[\t ])")
+_LINE_ENDS = frozenset(("", "\n", "\r", "\r\n"))
 _EOL_END = re.compile(r"(?:\r\n|\r|\n)\Z")
 #: Nesting deeper than this is kept as text (the walker stops at 12 levels anyway).
 MAX_DEPTH = 40
@@ -140,16 +141,19 @@ def _parse_multipart(msg: Message, lines: list[str], i: int, end: int, state: _S
         msg.set_payload("".join(lines[i:end]))
         return
     sep = "--" + boundary
-    bre = re.compile("(?P<sep>" + re.escape(sep) + r")(?P<end>--)?(?P<ws>[ \t]*)"
-                     r"(?P<linesep>\r\n|\r|\n)?$")
-    # indices of the boundary lines (a cheap startswith before the regex)
+    cut = len(sep)
+    # boundary lines, as the feedparser's  --boundary(--)?[ \t]*(\r\n|\r|\n)?$  match
+    # (done by hand: a regex per boundary would be compiled anew for nearly every message)
     marks = []
     for k in range(i, end):
         line = lines[k]
         if line.startswith(sep):
-            mo = bre.match(line)
-            if mo:
-                marks.append((k, bool(mo.group("end"))))
+            rest = line[cut:]
+            is_end = rest.startswith("--")
+            if is_end:
+                rest = rest[2:]
+            if rest.lstrip(" \t") in _LINE_ENDS:
+                marks.append((k, is_end))
     if not marks:
         msg.set_payload("".join(lines[i:end]))  # the start boundary never occurs
         return
