@@ -132,3 +132,14 @@ def test_ten_megabytes_in_bounded_time(kind):
     t = time.monotonic()
     mime.parse_bytes(data)
     assert time.monotonic() - t < 20
+
+
+def test_deep_nesting_is_cut_not_a_recursion_error():
+    data = ("Content-Type: message/rfc822\n\n" * 5000 + "Subject: deep\n\nbody\n").encode()
+    msg = mime.parse_bytes(data)
+    depth = 0
+    while isinstance(msg.get_payload(), list):
+        msg = msg.get_payload()[0]
+        depth += 1
+    assert depth <= mime.MAX_DEPTH + 1
+    assert diagnose(data).to_dict() is not None
