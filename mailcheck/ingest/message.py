@@ -1,8 +1,10 @@
 """RFC 5322 / MIME messages: headers and the readable text of each part, as lines.
 
-Parsing uses the standard library's ``email`` package with the ``compat32`` policy, which
-is several times faster than ``policy.default`` and tolerant of the broken MIME found in
-bounces. Only the parts a person would read are turned into lines: text/plain (or the
+Parsing uses ``mime.py``, which builds the same ``compat32`` ``Message`` tree as the
+standard library's ``email`` feedparser (tolerant of the broken MIME found in bounces)
+without its line-by-line machinery; ``_USE_EMAIL_PACKAGE`` switches back to the feedparser
+for the equivalence test.
+Only the parts a person would read are turned into lines: text/plain (or the
 HTML alternative when there is no plain one), message/delivery-status, the headers of a
 returned message. The body of a returned message is left out: it is the sender's own
 text, and it is attacker-controlled noise for the rules.

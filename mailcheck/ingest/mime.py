@@ -7,7 +7,10 @@ is cut at its boundary lines, message/delivery-status at blank lines, message/* 
 message. The result is built from real ``Message`` objects (raw headers and payloads set
 exactly as the feedparser sets them), so payload decoding (base64 with bad padding,
 quoted-printable), parameters (quoted strings, RFC 2231) and charsets stay the standard
-library's. Never raises on bad input: it only slices strings.
+library's. Never raises on bad input: it only slices strings. Two deliberate limits the
+feedparser lacks: nesting deeper than MAX_DEPTH is kept as text (the feedparser recurses
+until a RecursionError), and a header name longer than 998 characters ends the header
+block (RFC 5322's line limit; the feedparser's pattern is unbounded).
 """
 
 from __future__ import annotations
