@@ -1,8 +1,10 @@
 """RFC 5322 / MIME messages: headers and the readable text of each part, as lines.
 
-Parsing uses the standard library's ``email`` package with the ``compat32`` policy, which
-is several times faster than ``policy.default`` and tolerant of the broken MIME found in
-bounces. Only the parts a person would read are turned into lines: text/plain (or the
+Parsing uses ``mime.py``, which builds the same ``compat32`` ``Message`` tree as the
+standard library's ``email`` feedparser (tolerant of the broken MIME found in bounces)
+without its line-by-line machinery; ``_USE_EMAIL_PACKAGE`` switches back to the feedparser
+for the equivalence test.
+Only the parts a person would read are turned into lines: text/plain (or the
 HTML alternative when there is no plain one), message/delivery-status, the headers of a
 returned message. The body of a returned message is left out: it is the sender's own
 text, and it is attacker-controlled noise for the rules.
@@ -19,6 +21,11 @@ from html.parser import HTMLParser
 
 from ..model import Evidence, Header, Line
 from .decode import decode_bytes
+from .mime import parse_bytes as _mime_parse_bytes
+from .mime import parse_text as _mime_parse_text
+
+#: Private switch for the equivalence test: True parses with the ``email`` feedparser.
+_USE_EMAIL_PACKAGE = False
 
 #: At most this many lines of one text part are kept (the top of a bounce is what matters).
 MAX_PART_LINES = 4000
@@ -251,7 +258,10 @@ def _reparse_multipart(body: str) -> Message | None:
     boundary = m.group(1)
     head = f'Content-Type: multipart/mixed; boundary="{boundary}"\n\n'
     try:
-        msg = email.message_from_string(head + body, policy=compat32)
+        if _USE_EMAIL_PACKAGE:
+            msg = email.message_from_string(head + body, policy=compat32)
+        else:
+            msg = _mime_parse_text(head + body)
     except Exception:  # compat32 is lenient; this guards against the unforeseen
         return None
     return msg if msg.is_multipart() else None
@@ -271,7 +281,10 @@ def parse_message(data: bytes, ev: Evidence) -> Message:
     """Fill ``ev`` with the headers and readable lines of the message in ``data``."""
     if data.startswith(b"From "):
         data = data.split(b"\n", 1)[1] if b"\n" in data else b""
-    msg = email.message_from_bytes(data, policy=compat32)
+    if _USE_EMAIL_PACKAGE:
+        msg = email.message_from_bytes(data, policy=compat32)
+    else:
+        msg = _mime_parse_bytes(data)
     sink = LineSink(ev)
     _add_headers(sink, msg, "headers", ev.headers)
     _walk(sink, msg, 0, ev)

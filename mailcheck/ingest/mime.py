@@ -1,0 +1,201 @@
+"""A lean MIME reader: the same ``email.message.Message`` tree as ``compat32``'s feedparser.
+
+``email.message_from_bytes`` spends most of its time feeding lines one by one through a
+stack of end-of-part matchers. This reader splits the whole text into lines once and works
+on line ranges: a header block ends at the first blank or non-header line, a multipart body
+is cut at its boundary lines, message/delivery-status at blank lines, message/* holds one
+message. The result is built from real ``Message`` objects (raw headers and payloads set
+exactly as the feedparser sets them), so payload decoding (base64 with bad padding,
+quoted-printable), parameters (quoted strings, RFC 2231) and charsets stay the standard
+library's. Never raises on bad input: it only slices strings. Two deliberate limits the
+feedparser lacks: nesting deeper than MAX_DEPTH is kept as text (the feedparser recurses
+until a RecursionError), and a header name longer than 998 characters ends the header
+block (RFC 5322's line limit; the feedparser's pattern is unbounded).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from email.message import Message
+
+_HEADER_RE = re.compile(r"(?:From |[\041-\071\073-\176]{0,998}:|[\t ])")
+_LINE_ENDS = frozenset(("", "\n", "\r", "\r\n"))
+_EOL_END = re.compile(r"(?:\r\n|\r|\n)\Z")
+#: Nesting deeper than this is kept as text (the walker stops at 12 levels anyway).
+MAX_DEPTH = 40
+
+
+class _State:
+    __slots__ = ("last",)
+
+    def __init__(self) -> None:
+        self.last: Message | None = None
+
+
+def _is_blank(line: str) -> bool:
+    return line[:1] in ("\n", "\r")
+
+
+def _strip_eol(text: str) -> str:
+    if text.endswith("\r\n"):
+        return text[:-2]
+    if text.endswith(("\n", "\r")):
+        return text[:-1]
+    return text
+
+
+def _parse_headers(msg: Message, lines: list[str], start: int, end: int
+                   ) -> tuple[int, str | None]:
+    """Read the header block of lines[start:end]; return the index of the first body line
+    and a trailing "From " line that the feedparser pushes back in front of the body."""
+    i = start
+    heads = []
+    match = _HEADER_RE.match
+    while i < end:
+        line = lines[i]
+        if not match(line):
+            if _is_blank(line):
+                i += 1  # the separator line is consumed
+            break
+        heads.append(line)
+        i += 1
+    raw = msg._headers
+    name = ""
+    value: list[str] = []
+    n = len(heads)
+    for lineno, line in enumerate(heads):
+        if line[0] in " \t":
+            if name:
+                value.append(line)
+            continue
+        if name:
+            raw.append(_source_parse(value))
+            name, value = "", []
+        if line.startswith("From "):
+            if lineno == 0:
+                msg.set_unixfrom(_strip_eol(line))
+                continue
+            if lineno == n - 1:
+                return i, line
+            continue
+        pos = line.find(":")
+        if pos <= 0:
+            continue
+        name = line[:pos]
+        value = [line]
+    if name:
+        raw.append(_source_parse(value))
+    return i, None
+
+
+def _source_parse(source: list[str]) -> tuple[str, str]:
+    name, value = source[0].split(":", 1)
+    value = value.lstrip(" \t") + "".join(source[1:])
+    return name, value.rstrip("\r\n")
+
+
+def _parse(lines: list[str], start: int, end: int, state: _State, depth: int,
+           default_type: str | None = None) -> Message:
+    msg = Message()
+    if default_type:
+        msg.set_default_type(default_type)
+    state.last = msg
+    i, pushed = _parse_headers(msg, lines, start, end)
+    if pushed is not None:  # a last "From " header line goes back in front of the body
+        lines = [pushed] + lines[i:end]
+        i, end = 0, len(lines)
+    if depth > MAX_DEPTH:
+        msg.set_payload("".join(lines[i:end]))
+        return msg
+    ctype = msg.get_content_type()
+    if ctype == "message/delivery-status":
+        _parse_status_blocks(msg, lines, i, end, state, depth)
+        return msg
+    maintype = ctype.split("/", 1)[0]
+    if maintype == "message":
+        msg.attach(_parse(lines, i, end, state, depth + 1))
+        return msg
+    if maintype == "multipart":
+        _parse_multipart(msg, lines, i, end, state, depth)
+        return msg
+    msg.set_payload("".join(lines[i:end]))
+    return msg
+
+
+def _parse_status_blocks(msg: Message, lines: list[str], i: int, end: int, state: _State,
+                         depth: int) -> None:
+    msg.set_payload([])
+    while True:
+        j = i
+        while j < end and not _is_blank(lines[j]):
+            j += 1
+        msg.attach(_parse(lines, i, j, state, depth + 1))
+        # the blank line ends the block; the next line (if any) starts the next block
+        if j >= end or j + 1 >= end:
+            return
+        i = j + 1
+
+
+def _parse_multipart(msg: Message, lines: list[str], i: int, end: int, state: _State,
+                     depth: int) -> None:
+    boundary = msg.get_boundary()
+    if boundary is None:
+        msg.set_payload("".join(lines[i:end]))
+        return
+    sep = "--" + boundary
+    cut = len(sep)
+    # boundary lines, as the feedparser's  --boundary(--)?[ \t]*(\r\n|\r|\n)?$  match
+    # (done by hand: a regex per boundary would be compiled anew for nearly every message)
+    marks = []
+    for k in range(i, end):
+        line = lines[k]
+        if line.startswith(sep):
+            rest = line[cut:]
+            is_end = rest.startswith("--")
+            if is_end:
+                rest = rest[2:]
+            if rest.lstrip(" \t") in _LINE_ENDS:
+                marks.append((k, is_end))
+    if not marks:
+        msg.set_payload("".join(lines[i:end]))  # the start boundary never occurs
+        return
+    pos = 0
+    nmarks = len(marks)
+    while pos < nmarks:
+        k, is_end = marks[pos]
+        if is_end:
+            if pos == 0:  # a close delimiter before any part: the preamble is the payload
+                msg.set_payload("".join(lines[i:k]))
+            return  # close delimiter: the rest is epilogue
+        # consume this and any directly following boundary lines
+        while pos + 1 < nmarks and marks[pos + 1][0] == marks[pos][0] + 1:
+            pos += 1
+        part_start = marks[pos][0] + 1
+        part_end = marks[pos + 1][0] if pos + 1 < nmarks else end
+        default = "message/rfc822" if msg.get_content_type() == "multipart/digest" else None
+        part = _parse(lines, part_start, part_end, state, depth + 1, default)
+        msg.attach(part)
+        last = state.last
+        if last is not None:
+            if last.get_content_maintype() == "multipart":
+                pass  # the feedparser trims the epilogue there, which nothing reads
+            else:
+                payload = last._payload
+                if isinstance(payload, str):
+                    mo = _EOL_END.search(payload)
+                    if mo:
+                        last._payload = payload[:-len(mo.group(0))]
+        state.last = msg
+        pos += 1
+
+
+def parse_text(text: str) -> Message:
+    """The ``Message`` tree of ``text`` (ASCII with surrogate escapes, as from bytes)."""
+    # the feedparser's lines: ends are \r\n, \r or \n only (not str.splitlines's set)
+    lines = io.StringIO(text, newline="").readlines()
+    return _parse(lines, 0, len(lines), _State(), 0)
+
+
+def parse_bytes(data: bytes) -> Message:
+    return parse_text(data.decode("ascii", "surrogateescape"))

@@ -1,0 +1,145 @@
+"""The lean MIME reader (mailcheck/ingest/mime.py) against the ``email`` feedparser.
+
+The oracle is the standard library itself: for every fixture and every message of the
+shared sisimai corpus, the Message tree (raw headers, unix-from, default type, payloads)
+is the one ``email.message_from_bytes(policy=compat32)`` builds, and ``diagnose()`` gives
+the same ``to_dict()`` through either reader (``message._USE_EMAIL_PACKAGE``). Hypothesis
+does the same on random multipart structures, and the reader stays fast on 10 MB.
+"""
+
+from __future__ import annotations
+
+import email
+import time
+from email.policy import compat32
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mailcheck.diagnosis import diagnose
+from mailcheck.ingest import message as message_mod
+from mailcheck.ingest import mime
+
+from .conftest import FIXTURES, shared_path
+
+
+def tree(msg):
+    payload = msg._payload
+    kids = [tree(p) for p in payload] if isinstance(payload, list) else payload
+    return (list(msg._headers), msg.get_unixfrom(), msg.get_default_type(), kids)
+
+
+def reference(data: bytes):
+    return email.message_from_bytes(data, policy=compat32)
+
+
+def both_diagnoses(data: bytes, source: str):
+    old = message_mod._USE_EMAIL_PACKAGE
+    try:
+        message_mod._USE_EMAIL_PACKAGE = True
+        before = diagnose(data, source=source).to_dict()
+        message_mod._USE_EMAIL_PACKAGE = False
+        after = diagnose(data, source=source).to_dict()
+    finally:
+        message_mod._USE_EMAIL_PACKAGE = old
+    return before, after
+
+
+def _files(root):
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def test_fixtures_same_tree_and_diagnosis():
+    files = _files(FIXTURES)
+    assert files
+    for p in files:
+        data = p.read_bytes()
+        assert tree(mime.parse_bytes(data)) == tree(reference(data)), p
+        before, after = both_diagnoses(data, str(p))
+        assert after == before, p
+
+
+def test_sisimai_corpus_same_tree_and_diagnosis():
+    root = shared_path("corpus", "sisimai-dev", "emails")
+    files = _files(root)
+    assert len(files) > 100
+    for p in files:
+        data = p.read_bytes()
+        assert tree(mime.parse_bytes(data)) == tree(reference(data)), p
+        before, after = both_diagnoses(data, str(p))
+        assert after == before, p
+
+
+EOLS = st.sampled_from(["\n", "\r\n", "\r", "\x0c\n", "\x1c"])
+TYPES = st.sampled_from([
+    "text/plain", "text/plain; charset=utf-8", "message/delivery-status", "message/rfc822",
+    "text/rfc822-headers", "multipart/mixed", "multipart/alternative", "multipart/digest",
+    "multipart/report; report-type=delivery-status", "message/feedback-report", "",
+    "multipart/mixed; boundary*0=\"ab\"; boundary*1=cd", "bogus"])
+LINES = st.one_of(
+    st.text(alphabet=st.characters(max_codepoint=0x7f), max_size=30),
+    st.sampled_from(["", "Status: 5.1.1", "Action: failed", " folded", "\tfolded",
+                     "From a@b Sat", "From: x@y", ":nameless", "X-Y:", "--", "--b1", "--b1--",
+                     "--b2 ", "--b2--  ", "--b1--x", "Content-Type: text/plain",
+                     "Content-Transfer-Encoding: base64", "aGVsbG8=", "aGVsbG8", "=3D=\n"]))
+
+
+@st.composite
+def mime_trees(draw, depth=0):
+    eol = draw(EOLS)
+    ctype = draw(TYPES)
+    boundary = draw(st.sampled_from(["b1", "b2", "b1--", "=_x", ""]))
+    head = [f"Content-Type: {ctype}" + (f'; boundary="{boundary}"' if boundary else "")]
+    head += draw(st.lists(LINES, max_size=3))
+    body = draw(st.lists(LINES, max_size=6))
+    if depth < 3 and draw(st.booleans()):
+        for _ in range(draw(st.integers(0, 3))):
+            body.append(draw(st.sampled_from([f"--{boundary}", f"--{boundary}--", "--zz"])))
+            body.append(draw(mime_trees(depth + 1)))
+        if draw(st.booleans()):
+            body.append(f"--{boundary}--")
+        body += draw(st.lists(LINES, max_size=2))
+    sep = draw(st.sampled_from(["", eol]))
+    return eol.join(head) + eol + sep + eol.join(body)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(mime_trees(), st.binary(max_size=20))
+def test_random_structures_match_feedparser(text, tail):
+    data = text.encode("ascii", "surrogateescape") + tail
+    assert tree(mime.parse_bytes(data)) == tree(reference(data))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.binary(max_size=3000))
+def test_random_bytes_never_raise_and_match(data):
+    assert tree(mime.parse_bytes(data)) == tree(reference(data))
+
+
+@pytest.mark.parametrize("kind", ["lines", "boundaries", "no-eol", "deep"])
+def test_ten_megabytes_in_bounded_time(kind):
+    if kind == "lines":
+        body = "x\n" * 5_000_000
+    elif kind == "boundaries":
+        body = "--b\n\n" * 2_000_000
+    elif kind == "no-eol":
+        body = "y" * 10_000_000
+    else:
+        body = "".join(f'--b\nContent-Type: multipart/mixed; boundary="b"\n\n'
+                       for _ in range(200)) + "z\n" * 4_000_000
+    data = ('Content-Type: multipart/mixed; boundary="b"\n\n' + body).encode()
+    t = time.monotonic()
+    mime.parse_bytes(data)
+    assert time.monotonic() - t < 20
+
+
+def test_deep_nesting_is_cut_not_a_recursion_error():
+    data = ("Content-Type: message/rfc822\n\n" * 5000 + "Subject: deep\n\nbody\n").encode()
+    msg = mime.parse_bytes(data)
+    depth = 0
+    while isinstance(msg.get_payload(), list):
+        msg = msg.get_payload()[0]
+        depth += 1
+    assert depth <= mime.MAX_DEPTH + 1
+    assert diagnose(data).to_dict() is not None
