@@ -15,12 +15,12 @@ from typing import Any
 
 from .checks.arc import ARCResult, verify_arc
 from .checks.dkim import DKIMResult, verify_dkim
-from .checks.dmarc import AuthInput, DMARCResult, aligned, evaluate_dmarc
+from .checks.dmarc import AuthInput, DMARCResult, evaluate_dmarc
 from .checks.dns import RecordingResolver, Resolver
 from .checks.spf import SPFResult, check_spf
 from .diagnosis import diagnose_evidence
 from .ingest import InputError, ingest
-from .ingest.authentication import forwarded_without_srs_arc, from_domain
+from .ingest.authentication import alignment_facts, forwarded_without_srs_arc, from_domain
 from .ingest.authresults import AuthHeaders, read_auth_headers
 from .ingest.received import boundary, received_chain
 from .model import Diagnosis, Evidence, Line
@@ -273,11 +273,7 @@ def _computed_facts(ev: Evidence, env: Envelope, spf: SPFResult | None,
     if frm:
         passing = [spf.domain] if spf is not None and spf.result == "pass" else []
         passing += [d.domain for d in dkims if d.result == "pass" and d.domain]
-        if passing:
-            ok = any(aligned(p, frm) for p in passing)
-            facts["auth_alignment"] = "aligned" if ok else "not-aligned"
-            if ok and (dmarc is None or dmarc.result == "pass"):
-                facts["auth_aligned_pass"] = "yes"
+        facts.update(alignment_facts(frm, passing, dmarc is None or dmarc.result == "pass"))
     if spf is not None and forwarded_without_srs_arc(
             headers, spf.result, env.mail_from, has_arc):
         facts["auth_forwarded"] = "yes"

@@ -126,18 +126,24 @@ def auth_facts(auth: AuthHeaders, headers: list[tuple[str, str]]) -> dict[str, A
             facts["dmarc_action"] = action
         frm = dmarc.domain or frm
     if frm:
-        passing = []
-        if spf_result == "pass" and spf_domain:
-            passing.append(spf_domain)
+        passing = [spf_domain] if spf_result == "pass" and spf_domain else []
         passing += [d.domain for d in dkims if d.result == "pass" and d.domain]
-        if passing:
-            ok = any(aligned(p, frm) for p in passing)
-            facts["auth_alignment"] = "aligned" if ok else "not-aligned"
-            if ok and (dmarc is None or dmarc.result == "pass"):
-                facts["auth_aligned_pass"] = "yes"
+        facts.update(alignment_facts(frm, passing, dmarc is None or dmarc.result == "pass"))
     mailfrom = spf.properties.get("smtp.mailfrom", "") if spf else ""
     if forwarded_without_srs_arc(headers, spf_result, mailfrom, bool(auth.arc_instances)):
         facts["auth_forwarded"] = "yes"
+    return facts
+
+
+def alignment_facts(from_domain: str, passing: list[str], dmarc_ok: bool) -> dict[str, str]:
+    """Alignment facts from the domains SPF/DKIM passed for; shared by header reading
+    (the receiver's results) and verify (mailcheck's own)."""
+    if not passing:
+        return {}
+    ok = any(aligned(p, from_domain) for p in passing)
+    facts = {"auth_alignment": "aligned" if ok else "not-aligned"}
+    if ok and dmarc_ok:
+        facts["auth_aligned_pass"] = "yes"
     return facts
 
 
