@@ -88,7 +88,10 @@ class Evidence:
     formats: list[str] = field(default_factory=list)  # which parsers recognised something
     notes: list[str] = field(default_factory=list)  # e.g. "input truncated at 10 MiB"
     _haystack: str | None = field(default=None, repr=False)
+    _lower: str | None = field(default=None, repr=False)
     _starts: list[int] | None = field(default=None, repr=False)
+    _header_index: dict[str, str] | None = field(default=None, repr=False)
+    _header_count: int = field(default=-1, repr=False)
 
     # -- the searchable text --------------------------------------------------------------
     def haystack(self) -> str:
@@ -101,7 +104,19 @@ class Evidence:
                 pos += len(ln.text) + 1
             self._starts = starts
             self._haystack = "\n".join(ln.text for ln in self.lines)
+            self._lower = None
         return self._haystack
+
+    def haystack_lower(self) -> str:
+        """:meth:`haystack` lower-cased (built once; format detectors and rules share it)."""
+        hay = self.haystack()
+        if self._lower is None:
+            self._lower = hay.lower()
+        return self._lower
+
+    def invalidate_haystack(self) -> None:
+        """Call after changing ``lines`` once the haystack was built."""
+        self._haystack = self._lower = self._starts = None
 
     def line_at(self, offset: int) -> Line | None:
         """The line that holds character ``offset`` of :meth:`haystack`."""
@@ -130,11 +145,15 @@ class Evidence:
             self.fact_lines.setdefault(key, line)
 
     def header(self, name: str) -> str | None:
-        lname = name.lower()
-        for h in self.headers:
-            if h.name.lower() == lname:
-                return h.value
-        return None
+        """The first value of header ``name`` (case-insensitive), or None."""
+        if self._header_count != len(self.headers):  # (re)built when headers were added
+            index: dict[str, str] = {}
+            for h in self.headers:
+                index.setdefault(h.name.lower(), h.value)
+            self._header_index = index
+            self._header_count = len(self.headers)
+        assert self._header_index is not None
+        return self._header_index.get(name.lower())
 
     def statuses(self) -> set[str]:
         out = {r.status for r in self.replies if r.status}

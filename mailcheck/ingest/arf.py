@@ -27,7 +27,7 @@ def detect(ev: Evidence) -> bool:
         return True
     if "message/feedback-report" in ev.facts.get("mime_parts", ()):
         return True
-    return not ev.recipients and "x-hmxmroriginalrecipient:" in ev.haystack().lower()
+    return not ev.recipients and "x-hmxmroriginalrecipient:" in ev.haystack_lower()
 
 
 def parse(ev: Evidence) -> None:

@@ -25,7 +25,7 @@ def detect(ev: Evidence) -> bool:
     parts = ev.facts.get("mime_parts", ())
     if any(p in parts for p in _STATUS_PARTS):
         return True
-    return "final-recipient" in ev.haystack().lower() and any(
+    return "final-recipient" in ev.haystack_lower() and any(
         ln.text[:16].lower().startswith("final-recipient") for ln in ev.lines)
 
 

@@ -38,7 +38,7 @@ _FACTS = (
 
 
 def detect(ev: Evidence) -> bool:
-    hay = ev.haystack().lower()
+    hay = ev.haystack_lower()
     return any(m in hay for m in _MARKERS)
 
 

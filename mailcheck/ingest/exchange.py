@@ -56,7 +56,7 @@ _AS_CODE = re.compile(r"\bAS\((\d{3,5})\)")
 def detect(ev: Evidence) -> bool:
     if ev.header("X-MS-Exchange-Message-Is-Ndr") is not None:
         return True
-    hay = ev.haystack().lower()
+    hay = ev.haystack_lower()
     return any(m in hay for m in _MARKERS)
 
 

@@ -36,7 +36,7 @@ _QUOTED = re.compile(r"[\"“「]([^\"”」]{3,1500})[\"”」]")
 
 
 def detect(ev: Evidence) -> bool:
-    hay = ev.haystack().lower()
+    hay = ev.haystack_lower()
     return any(m in hay for m in _MARKERS) and (
         bool(_STATE.search(ev.haystack())) or "code:" in hay or "tls negotiation" in hay
         or "couldn't reach" in hay

@@ -20,7 +20,7 @@ def detect(ev: Evidence) -> bool:
     failed = (ev.header("X-Failed-Recipients") or "").lower()
     if "googlegroups.com" not in failed and "google" not in (ev.header("From") or "").lower():
         return False
-    hay = ev.haystack().lower()
+    hay = ev.haystack_lower()
     return any(m in hay for m in _MARKERS)
 
 

@@ -126,7 +126,7 @@ def detect(ev: Evidence) -> bool:
 
 def _has_hints(ev: Evidence) -> bool:
     """Words of a failure notice (the broadest two, "rejected" and "error", left out)."""
-    hay = ev.haystack().lower()
+    hay = ev.haystack_lower()
     return any(h in hay for h in _FAILURE_HINTS[:-2])
 
 

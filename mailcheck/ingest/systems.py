@@ -53,7 +53,7 @@ def detect_systems(ev: Evidence) -> None:
     The markers are searched in the lower-cased text once (C-speed substring search);
     lines are only walked for the few markers that occur.
     """
-    hay = ev.haystack().lower()
+    hay = ev.haystack_lower()
     found = []
     for system, markers in MARKERS:
         if system in ev.systems:

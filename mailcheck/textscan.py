@@ -1,0 +1,51 @@
+"""Which of many fixed strings occur in a text, in one pass.
+
+Rule gates, system markers and reason phrases are all "does this lower-case literal occur
+in the text?" questions, a few hundred per message. Asked one by one, each is a separate
+scan of the whole text; an Aho-Corasick automaton (pyahocorasick, a C extension) answers
+all of them in a single pass, several times faster on a typical bounce. Where that
+package cannot be installed, the same answers come from one ``in`` test per literal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+try:
+    import ahocorasick as _ac
+except ImportError:  # pragma: no cover - exercised by tests through _FORCE_PLAIN
+    _ac = None
+
+#: Private switch for the equivalence test: True uses the plain ``in`` loop.
+_FORCE_PLAIN = False
+
+
+class LiteralSet:
+    """A fixed set of literals; :meth:`present` gives those that occur in a text.
+
+    Literals are matched as given (callers lower-case both sides for case-insensitive
+    tests). Overlapping and nested literals are all reported.
+    """
+
+    __slots__ = ("literals", "_automaton")
+
+    def __init__(self, literals: Iterable[str]) -> None:
+        self.literals: tuple[str, ...] = tuple(sorted({x for x in literals if x}))
+        self._automaton = None
+        if _ac is not None and not _FORCE_PLAIN and self.literals:
+            automaton = _ac.Automaton()
+            for lit in self.literals:
+                automaton.add_word(lit, lit)
+            automaton.make_automaton()
+            self._automaton = automaton
+
+    def present(self, text: str) -> frozenset[str]:
+        """The literals that occur in ``text``."""
+        if not text or not self.literals:
+            return frozenset()
+        if self._automaton is not None and not _FORCE_PLAIN:
+            return frozenset(lit for _, lit in self._automaton.iter(text))
+        return frozenset(lit for lit in self.literals if lit in text)
+
+    def __len__(self) -> int:
+        return len(self.literals)
