@@ -8,6 +8,7 @@ systems too, from stronger evidence (a Generating server, a Gmail dialog state).
 from __future__ import annotations
 
 from ..model import Evidence
+from ..textscan import LiteralSet
 
 #: (system, lower-case markers). Order does not matter; all matching systems are listed.
 MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -46,23 +47,29 @@ MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+#: Every marker, found in one pass over the text.
+_SCANNER = LiteralSet(m for _, markers in MARKERS for m in markers)
+
+
 def detect_systems(ev: Evidence) -> None:
     """Name every system whose marker occurs, in order of first appearance, citing the
     first line that shows it.
 
-    The markers are searched in the lower-cased text once (C-speed substring search);
-    lines are only walked for the few markers that occur.
+    All markers are found in one pass over the lower-cased text; lines are only walked
+    for the few markers that occur.
     """
     hay = ev.haystack_lower()
+    present = _SCANNER.present(hay)
+    if not present:
+        return
     found = []
     for system, markers in MARKERS:
         if system in ev.systems:
             continue
-        hits = [(hay.find(m), m) for m in markers if m in hay]
+        hits = [(hay.find(m), m) for m in markers if m in present]
         if not hits:
             continue
         pos, marker = min(hits)
         found.append((pos, system, marker))
-    for _, system, marker in sorted(found):
-        line = next((ln for ln in ev.lines if marker in ln.text.lower()), None)
-        ev.add_system(system, line)
+    for pos, system, marker in sorted(found):
+        ev.add_system(system, ev.line_at(pos))
