@@ -26,6 +26,29 @@ _EOL_END = re.compile(r"(?:\r\n|\r|\n)\Z")
 MAX_DEPTH = 40
 
 
+class _Message(Message):
+    """compat32's Message with header look-ups that skip the policy for plain ASCII.
+
+    compat32 hands a header value back unchanged unless it holds surrogate escapes (raw
+    8-bit bytes), when it wraps it in a Header; ASCII values take the shortcut here, the
+    rest still go through the policy, so every answer is the one compat32 gives."""
+
+    def get(self, name, failobj=None):
+        name = name.lower()
+        for k, v in self._headers:
+            if k.lower() == name:
+                if v.isascii():
+                    return v
+                return self.policy.header_fetch_parse(k, v)
+        return failobj
+
+    __getitem__ = get
+
+    def items(self):
+        fetch = self.policy.header_fetch_parse
+        return [(k, v if v.isascii() else fetch(k, v)) for k, v in self._headers]
+
+
 class _State:
     __slots__ = ("last",)
 
@@ -97,7 +120,7 @@ def _source_parse(source: list[str]) -> tuple[str, str]:
 
 def _parse(lines: list[str], start: int, end: int, state: _State, depth: int,
            default_type: str | None = None) -> Message:
-    msg = Message()
+    msg = _Message()
     if default_type:
         msg.set_default_type(default_type)
     state.last = msg
