@@ -10,11 +10,14 @@ package cannot be installed, the same answers come from one ``in`` test per lite
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import itemgetter
 
 try:
     import ahocorasick as _ac
 except ImportError:  # pragma: no cover - exercised by tests through _FORCE_PLAIN
     _ac = None
+
+_VALUE = itemgetter(1)  # the automaton yields (end offset, literal)
 
 #: Private switch for the equivalence test: True uses the plain ``in`` loop.
 _FORCE_PLAIN = False
@@ -44,7 +47,7 @@ class LiteralSet:
         if not text or not self.literals:
             return frozenset()
         if self._automaton is not None and not _FORCE_PLAIN:
-            return frozenset(lit for _, lit in self._automaton.iter(text))
+            return frozenset(map(_VALUE, self._automaton.iter(text)))
         return frozenset(lit for lit in self.literals if lit in text)
 
     def __len__(self) -> int:
