@@ -8,8 +8,11 @@ it into :class:`Finding` objects, and :class:`Diagnosis` is what every renderer 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from . import textscan
 
 SCHEMA_VERSION = 1
 
@@ -93,6 +96,7 @@ class Evidence:
     _lower: str | None = field(default=None, repr=False)
     _starts: list[int] | None = field(default=None, repr=False)
     _header_index: dict[str, str] | None = field(default=None, repr=False)
+    _scan: tuple[Any, frozenset[str]] | None = field(default=None, repr=False)
     _header_count: int = field(default=-1, repr=False)
 
     # -- the searchable text --------------------------------------------------------------
@@ -118,7 +122,28 @@ class Evidence:
 
     def invalidate_haystack(self) -> None:
         """Call after changing ``lines`` once the haystack was built."""
-        self._haystack = self._lower = self._starts = None
+        self._haystack = self._lower = self._starts = self._scan = None
+
+    def present_literals(self) -> frozenset[str]:
+        """Which literals registered with :mod:`mailcheck.textscan` occur in
+        :meth:`haystack_lower` (one pass, cached until new literals are registered)."""
+        scanner = textscan.shared()
+        if self._scan is None or self._scan[0] is not scanner:
+            self._scan = (scanner, scanner.present(self.haystack_lower()))
+        return self._scan[1]
+
+    def contains_any(self, literals: Iterable[str]) -> bool:
+        """Whether any of these lower-case literals occurs in :meth:`haystack_lower`.
+        Literals registered with :mod:`mailcheck.textscan` are answered from the shared
+        scan; any other is searched for directly."""
+        present = self.present_literals()
+        known = textscan.shared().known
+        for x in literals:
+            if x in present:
+                return True
+            if x not in known and x in self.haystack_lower():
+                return True
+        return False
 
     def line_at(self, offset: int) -> Line | None:
         """The line that holds character ``offset`` of :meth:`haystack`."""

@@ -23,8 +23,8 @@ from typing import Any
 
 from .ingest.replies import smtp_command
 from .model import HARD_REASONS, NOT_FAILURE_REASONS, RecipientEvidence
-from .textscan import LiteralSet
 from .status import _data_file, reply_info, split, status_info
+from .textscan import LiteralSet
 
 #: Status details too vague to decide a reason on their own.
 VAGUE_DETAILS = frozenset({"0.0", "1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "7.0", "7.1"})

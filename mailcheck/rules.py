@@ -32,8 +32,8 @@ try:  # Python 3.11+: the regex parser lives here
 except ImportError:  # pragma: no cover
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
+from . import textscan
 from .model import Evidence, Finding, FixStep, Line
-from .textscan import LiteralSet
 
 LANGS = ("en", "ja")
 _TEXT_FIELDS = ("title", "cause", "why", "tradeoff")
@@ -397,7 +397,7 @@ class RuleSet:
             else:
                 ungated.append(i)
         self._ungated = frozenset(ungated)
-        self._scanner = LiteralSet(literals)
+        textscan.register(literals)  # found by the input's one shared scan
 
     @classmethod
     def load(cls, paths: list[Path] | None = None) -> RuleSet:
@@ -410,7 +410,7 @@ class RuleSet:
 
     def match(self, ev: Evidence) -> list[tuple[Rule, Alternative, list[Line]]]:
         """Every rule that matches ``ev``, best first, with the lines that made it match."""
-        present = self._scanner.present(ev.haystack_lower())
+        present = ev.present_literals()
         statuses = ev.statuses()
         replies = ev.reply_codes()
         systems = ev.systems

@@ -30,10 +30,11 @@ class LiteralSet:
     tests). Overlapping and nested literals are all reported.
     """
 
-    __slots__ = ("literals", "_automaton")
+    __slots__ = ("literals", "known", "_automaton")
 
     def __init__(self, literals: Iterable[str]) -> None:
         self.literals: tuple[str, ...] = tuple(sorted({x for x in literals if x}))
+        self.known = frozenset(self.literals)
         self._automaton = None
         if _ac is not None and not _FORCE_PLAIN and self.literals:
             automaton = _ac.Automaton()
@@ -52,3 +53,30 @@ class LiteralSet:
 
     def __len__(self) -> int:
         return len(self.literals)
+
+
+# -- the shared scan ----------------------------------------------------------------------
+# Format detectors, system markers and rule gates all ask about the same text (an input's
+# lower-cased haystack). They register their literals here at import or load time, and
+# Evidence.contains_any() answers from one pass of the shared automaton, made once per
+# input and remade only when new literals were registered.
+
+_registry: set[str] = set()
+_shared: LiteralSet | None = None
+
+
+def register(literals: Iterable[str]) -> None:
+    """Add lower-case literals to the shared scan (idempotent)."""
+    global _shared
+    new = {x for x in literals if x} - _registry
+    if new:
+        _registry.update(new)
+        _shared = None
+
+
+def shared() -> LiteralSet:
+    """The automaton of every registered literal."""
+    global _shared
+    if _shared is None:
+        _shared = LiteralSet(_registry)
+    return _shared

@@ -85,7 +85,8 @@ def decode_header_value(value: str) -> str:
         return value
 
 
-_TAG = re.compile(r"<!--|<[!?][^<>]{0,4000}>|<(/?)([A-Za-z][A-Za-z0-9]{0,15})(?![A-Za-z0-9])[^<>]{0,4000}>")
+_TAG = re.compile(r"<!--|<[!?][^<>]{0,4000}>"
+                  r"|<(/?)([A-Za-z][A-Za-z0-9]{0,15})(?![A-Za-z0-9])[^<>]{0,4000}>")
 _BLOCK_TAGS = frozenset("p div br tr li h1 h2 h3 h4 h5 h6 table pre blockquote hr td th".split())
 _HIDDEN_TAGS = frozenset(("script", "style", "head", "title"))
 _SPACES = re.compile(r"[ \t]{2,}")

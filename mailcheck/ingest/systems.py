@@ -7,8 +7,8 @@ systems too, from stronger evidence (a Generating server, a Gmail dialog state).
 
 from __future__ import annotations
 
+from .. import textscan
 from ..model import Evidence
-from ..textscan import LiteralSet
 
 #: (system, lower-case markers). Order does not matter; all matching systems are listed.
 MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -47,8 +47,7 @@ MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-#: Every marker, found in one pass over the text.
-_SCANNER = LiteralSet(m for _, markers in MARKERS for m in markers)
+textscan.register(m for _, markers in MARKERS for m in markers)
 
 
 def detect_systems(ev: Evidence) -> None:
@@ -58,10 +57,10 @@ def detect_systems(ev: Evidence) -> None:
     All markers are found in one pass over the lower-cased text; lines are only walked
     for the few markers that occur.
     """
-    hay = ev.haystack_lower()
-    present = _SCANNER.present(hay)
+    present = ev.present_literals()
     if not present:
         return
+    hay = ev.haystack_lower()
     found = []
     for system, markers in MARKERS:
         if system in ev.systems:
@@ -71,5 +70,5 @@ def detect_systems(ev: Evidence) -> None:
             continue
         pos, marker = min(hits)
         found.append((pos, system, marker))
-    for pos, system, marker in sorted(found):
+    for pos, system, _marker in sorted(found):
         ev.add_system(system, ev.line_at(pos))
