@@ -21,7 +21,6 @@ from email.message import Message
 
 _HEADER_RE = re.compile(r"(?:From |[\041-\071\073-\176]{0,998}:|[\t ])")
 _LINE_ENDS = frozenset(("", "\n", "\r", "\r\n"))
-_EOL_END = re.compile(r"(?:\r\n|\r|\n)\Z")
 #: Nesting deeper than this is kept as text (the walker stops at 12 levels anyway).
 MAX_DEPTH = 40
 
@@ -205,10 +204,11 @@ def _parse_multipart(msg: Message, lines: list[str], i: int, end: int, state: _S
                 pass  # the feedparser trims the epilogue there, which nothing reads
             else:
                 payload = last._payload
-                if isinstance(payload, str):
-                    mo = _EOL_END.search(payload)
-                    if mo:
-                        last._payload = payload[:-len(mo.group(0))]
+                if isinstance(payload, str) and payload.endswith(("\n", "\r")):
+                    # one line end goes with the boundary: \r\n, \r or \n (a regex
+                    # anchored at \Z would scan the whole payload to find it)
+                    cut = 2 if payload.endswith("\r\n") else 1
+                    last._payload = payload[:-cut]
         state.last = msg
         pos += 1
 

@@ -39,11 +39,32 @@ def _unpreceded(pattern: re.Pattern, text: str) -> re.Match | None:
         if s == 0 or text[s - 1] not in _DIGITS_AND_DOT:
             return m
     return None
-_EMBEDDED_BARE_CODE = re.compile(
-    r"(?:said|returned|error|replied|response|reply|answered|failure|code|to me|\]|SMTP)"
-    r"[ :'\"(]{1,6}([45]\d\d)(?![\d.])|(?<![\d.])([45]\d\d)-?'",
-    re.I,
-)
+#: A reply code without a status code counts after words like these ("host said: 550"),
+#: or right before a quote ("550 'mailbox full'"); checked around each three-digit hit.
+_BARE_CODE = re.compile(r"[45]\d\d")
+_BARE_CODE_AFTER = ("said", "returned", "error", "replied", "response", "reply", "answered",
+                    "failure", "code", "to me", "]", "smtp")
+_BARE_CODE_SEPARATORS = " :'\"("
+
+
+def _bare_code(text: str) -> str | None:
+    """The first reply code in ``text`` that is introduced by one of _BARE_CODE_AFTER
+    (then 1 to 6 of _BARE_CODE_SEPARATORS) or followed by a quote ("550-'...")."""
+    for m in _BARE_CODE.finditer(text):
+        s, e = m.span()
+        before = text[s - 1] if s else ""
+        after = text[e:e + 2]
+        if before not in _DIGITS_AND_DOT or not before:
+            if after[:1] == "'" or after == "-'":
+                return m.group()
+        if after[:1] in _DIGITS_AND_DOT and after:
+            continue
+        window = text[max(0, s - 20):s]
+        head = window.rstrip(_BARE_CODE_SEPARATORS)
+        if 1 <= len(window) - len(head) <= 6 and head.lower().endswith(_BARE_CODE_AFTER):
+            return m.group()
+    return None
+
 
 #: Reply codes that are SMTP replies when they start a line, even without a status code.
 KNOWN_CODES = frozenset(
@@ -85,9 +106,7 @@ def parse_reply_text(text: str) -> tuple[str | None, str | None]:
     m = _unpreceded(_EMBEDDED, t)
     if m:
         return m.group(1), m.group(2)
-    m = _EMBEDDED_BARE_CODE.search(t)
-    code = (m.group(1) or m.group(2)) if m else None
-    return code, find_status(t)
+    return _bare_code(t), find_status(t)
 
 
 def _strip_status(text: str, status: str | None) -> str:
