@@ -385,8 +385,14 @@ class RuleSet:
         # others (status, fact, system, reply criteria) are always tried.
         self._alts: list[tuple[Rule, Alternative]] = [
             (r, alt) for r in self.rules for alt in r.alternatives]
+        # Each alternative is filed under one criterion it cannot match without: a literal
+        # of its text gate, else its status codes, a fact, a reply code or a system.
         self._by_literal: dict[str, list[int]] = {}
-        ungated = []
+        self._status_alts: list[int] = []
+        self._by_fact: dict[str, list[int]] = {}
+        self._by_reply: dict[str, list[int]] = {}
+        self._by_system: dict[str, list[int]] = {}
+        always = []
         literals: set[str] = set()
         for i, (_, alt) in enumerate(self._alts):
             for p in (*alt.text, *alt.all_text, *alt.not_text):
@@ -394,9 +400,20 @@ class RuleSet:
             if alt.gate:
                 for lit in alt.gate:
                     self._by_literal.setdefault(lit, []).append(i)
+            elif alt.status:
+                self._status_alts.append(i)
+            elif alt.fact:
+                self._by_fact.setdefault(next(iter(alt.fact)), []).append(i)
+            elif alt.reply:
+                for code in alt.reply:
+                    self._by_reply.setdefault(code, []).append(i)
+            elif alt.system:
+                for name in alt.system:
+                    self._by_system.setdefault(name, []).append(i)
             else:
-                ungated.append(i)
-        self._ungated = frozenset(ungated)
+                always.append(i)
+        self._always = frozenset(always)
+        self._status_memo: dict[str, tuple[int, ...]] = {}
         textscan.register(literals)  # found by the input's one shared scan
 
     @classmethod
@@ -408,6 +425,16 @@ class RuleSet:
     def get(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
+    def _alts_for_status(self, status: str) -> tuple[int, ...]:
+        """The alternatives with a status criterion that ``status`` meets (memoised)."""
+        hit = self._status_memo.get(status)
+        if hit is None:
+            hit = tuple(i for i in self._status_alts
+                        if any(m(status) for _, m in self._alts[i][1].status))
+            if len(self._status_memo) < 10_000:  # bounded: statuses come from the input
+                self._status_memo[status] = hit
+        return hit
+
     def match(self, ev: Evidence) -> list[tuple[Rule, Alternative, list[Line]]]:
         """Every rule that matches ``ev``, best first, with the lines that made it match."""
         present = ev.present_literals()
@@ -415,10 +442,16 @@ class RuleSet:
         replies = ev.reply_codes()
         systems = ev.systems
         facts = ev.facts
-        candidates = set(self._ungated)
-        by_literal = self._by_literal
-        for lit in present:
-            candidates.update(by_literal.get(lit, ()))
+        candidates = set(self._always)
+        for index, keys in ((self._by_literal, present), (self._by_fact, facts),
+                            (self._by_reply, replies), (self._by_system, systems)):
+            if index:
+                for key in keys:
+                    found = index.get(key)
+                    if found:
+                        candidates.update(found)
+        for st in statuses:
+            candidates.update(self._alts_for_status(st))
         best: dict[str, tuple[Rule, Alternative, list[Line]]] = {}
         for i in sorted(candidates):
             rule, alt = self._alts[i]
