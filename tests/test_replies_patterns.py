@@ -57,3 +57,23 @@ def test_examples():
     assert _bare_code("version 1.550' x") is None
     assert find_status("#5.1.1 user unknown") == "5.1.1"
     assert find_status("Exchange 15.5.1.1 build") is None
+
+
+LINES = st.lists(TEXTS, max_size=6)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(LINES)
+def test_embedded_replies_line_by_line_as_specified(texts):
+    from mailcheck.ingest.replies import embedded_replies
+    from mailcheck.model import Line
+
+    lines = [Line("text/plain", i + 1, t) for i, t in enumerate(texts)]
+    want = []
+    for ln in lines:
+        m = SPEC_EMBEDDED.search(ln.text)
+        if m and m.start() > 0:
+            want.append((ln.number, m.group(1), m.group(2),
+                         ln.text[m.start():].strip().rstrip("'\")>").strip()))
+    got = [(r.line.number, r.code, r.status, r.text) for r in embedded_replies(lines)]
+    assert got == want

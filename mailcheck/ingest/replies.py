@@ -14,6 +14,7 @@ All patterns are linear: bounded repeats only, no nested quantifiers.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 
 from ..model import Evidence, Line, Reply
@@ -142,12 +143,32 @@ def line_replies(lines: Iterable[Line]) -> list[Reply]:
 
 
 def embedded_replies(lines: Iterable[Line]) -> list[Reply]:
-    """``NNN X.Y.Z text`` inside a line (quoted by an MTA or a dialog)."""
-    out = []
+    """``NNN X.Y.Z text`` inside a line (quoted by an MTA or a dialog): the first such
+    reply of each line, unless it starts the line (line_replies has those)."""
+    lines = list(lines)
+    if not lines:
+        return []
+    # one search over all the lines joined (a match never spans a line end)
+    starts = []
+    pos = 0
     for ln in lines:
-        m = _unpreceded(_EMBEDDED, ln.text)
-        if m and m.start() > 0:
-            text = ln.text[m.start():].strip().rstrip("'\")>").strip()
+        starts.append(pos)
+        pos += len(ln.text) + 1
+    block = "\n".join(ln.text for ln in lines)
+    out = []
+    decided = -1  # the line whose first reply was seen
+    for m in _EMBEDDED.finditer(block):
+        s = m.start()
+        if s and block[s - 1] in _DIGITS_AND_DOT:
+            continue
+        i = bisect_right(starts, s) - 1
+        if i == decided:
+            continue
+        decided = i
+        ln = lines[i]
+        offset = s - starts[i]
+        if offset > 0:
+            text = ln.text[offset:].strip().rstrip("'\")>").strip()
             out.append(Reply(m.group(1), m.group(2), text, ln))
     return out
 
