@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
+from itertools import accumulate
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,14 +104,8 @@ class Evidence:
     def haystack(self) -> str:
         """All lines joined by newlines, built once; rules run their patterns over it."""
         if self._haystack is None:
-            starts = []
-            pos = 0
-            for ln in self.lines:
-                starts.append(pos)
-                pos += len(ln.text) + 1
-            self._starts = starts
-            self._haystack = "\n".join(ln.text for ln in self.lines)
-            self._lower = None
+            self._haystack = "\n".join([ln.text for ln in self.lines])
+            self._lower = self._starts = self._scan = None
         return self._haystack
 
     def haystack_lower(self) -> str:
@@ -148,7 +143,9 @@ class Evidence:
     def line_at(self, offset: int) -> Line | None:
         """The line that holds character ``offset`` of :meth:`haystack`."""
         self.haystack()
-        assert self._starts is not None
+        if self._starts is None:  # line offsets: only wanted when something is cited
+            self._starts = list(accumulate((len(ln.text) + 1 for ln in self.lines[:-1]),
+                                           initial=0)) if self.lines else []
         if not self._starts:
             return None
         i = bisect_right(self._starts, offset) - 1
