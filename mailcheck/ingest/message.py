@@ -196,11 +196,19 @@ def _status_part_text(part: Message) -> str:
 
 
 def _add_headers(sink: LineSink, msg: Message, part: str, collect: list[Header] | None) -> None:
+    lines = sink.ev.lines
+    has_break = _LINE_BREAK.search
     for name, value in msg.items():
-        text_value = decode_header_value(str(value))
-        lines = sink.add_text(part, f"{name}: {text_value}", limit=1)
+        text_value = decode_header_value(value if isinstance(value, str) else str(value))
+        text = f"{name}: {text_value}"
+        if has_break(text):  # a stray control character: LineSink keeps the first line
+            added = sink.add_text(part, text, limit=1)
+            ln = added[0] if added else None
+        else:  # the usual case, without a call per header
+            ln = Line(part, len(lines) + 1, text[:MAX_LINE_CHARS])
+            lines.append(ln)
         if collect is not None:
-            collect.append(Header(name, text_value, lines[0] if lines else None))
+            collect.append(Header(name, text_value, ln))
 
 
 def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
