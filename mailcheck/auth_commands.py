@@ -174,7 +174,9 @@ def verify_cmd(file: str, zones: tuple[str, ...], replay: str | None, nameserver
         raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     except OSError as exc:
         _fail(f"{file}: cannot read ({exc.strerror or exc})")
-    from .cli import load_rules  # the same rule loading as diagnose --rules
+    from .cli import load_rules, outlook_to_message  # the same input and rules as diagnose
+
+    raw = outlook_to_message(raw, file)
 
     rules = load_rules(rules_dirs)
     resolver = build_resolver(zones, replay, nameserver, dns_timeout)

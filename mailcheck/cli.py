@@ -48,6 +48,22 @@ def read_input(path: str | None) -> tuple[bytes, str]:
     raise AssertionError("unreachable")
 
 
+def outlook_to_message(data: bytes, source: str) -> bytes:
+    """An Outlook .msg input as an RFC 5322 message; other input unchanged.
+
+    A .msg that cannot be read (extract-msg missing, a damaged file) is a one-line error.
+    """
+    from .outlook_msg import OLE_MAGIC, MsgError, msg_to_rfc822
+
+    if not data.startswith(OLE_MAGIC) and not source.lower().endswith(".msg"):
+        return data
+    try:
+        return msg_to_rfc822(data)
+    except MsgError as e:
+        fail(f"{source}: {e}")
+    raise AssertionError("unreachable")
+
+
 def load_rules(extra: tuple[str, ...]) -> RuleSet:
     if not extra:
         return default_rules()
@@ -101,9 +117,11 @@ def diagnose_cmd(file: str | None, fmt: str, output: str | None, redact: bool, l
                  rules_dirs: tuple[str, ...]) -> None:
     """Name the cause of one bounce, NDR, dialog text or sign-in error.
 
-    FILE is a saved message (.eml), a text file, or - (the default) for standard input.
+    FILE is a saved message (.eml, or Outlook .msg with mailcheck[msg]), a text file, or
+    - (the default) for standard input.
     """
     data, source = read_input(file)
+    data = outlook_to_message(data, source)
     diag = diagnose(data, lang=lang, source=source, rules=load_rules(rules_dirs))
     if redact:
         from .redact import redact_diagnosis

@@ -200,24 +200,27 @@ def test_msg_that_is_not_ole_is_reported(tmp_path: Path):
 
 
 def test_msg_is_converted_through_the_library(tmp_path: Path, monkeypatch):
-    """The conversion from extract-msg's message object (library stood in for)."""
-    import email
+    """The conversion from extract-msg's message object (library stood in for; the real
+    library on real files: tests/test_outlook_msg.py)."""
 
     class FakeMsg:
-        header = email.message_from_string(
-            "Received: from a by b; Mon, 03 Mar 2025 10:00:00 +0000\n"
-            "From: postmaster@example.org\nSubject: Undeliverable: hi\n"
-            "Content-Type: multipart/mixed; boundary=x\n\n")
-        to = "alice@example.com"
-        sender = "ignored because the header has From"
-        subject = "ignored"
+        headerText = ("Microsoft Mail Internet Headers Version 2.0\r\n"
+                      "Received: from a by b; Mon, 03 Mar 2025 10:00:00 +0000\r\n"
+                      "From: postmaster@example.org\r\nSubject: Undeliverable: hi\r\n"
+                      "Content-Type: multipart/mixed; boundary=x\r\n\r\n")
+        recipients = [types.SimpleNamespace(email="alice@example.com", name="alice@example.com",
+                                            type=1)]
+        subject = "ignored: the header has one"
         date = None
-        cc = None
         body = ("Delivery has failed to these recipients or groups:\r\n\r\n"
                 "bob@example.org\r\n"
                 "Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'\r\n")
         htmlBody = None
+        attachments: list = []
         closed = False
+
+        def getStringStream(self, name):
+            return {"__substg1.0_0C1A": "ignored: the header has From"}.get(name)
 
         def close(self):
             FakeMsg.closed = True
@@ -226,7 +229,9 @@ def test_msg_is_converted_through_the_library(tmp_path: Path, monkeypatch):
     monkeypatch.setitem(sys.modules, "extract_msg", fake)
     data = outlook_msg.msg_to_rfc822(outlook_msg.OLE_MAGIC + b"rest")
     text = data.decode()
+    assert text.startswith("Received: from a by b")
     assert "From: postmaster@example.org" in text and "To: alice@example.com" in text
+    assert "ignored" not in text
     assert "multipart/mixed" not in text and "Content-Type: text/plain; charset=utf-8" in text
     assert "550 5.1.1 RESOLVER.ADR.RecipNotFound" in text
     assert FakeMsg.closed
