@@ -311,6 +311,7 @@ def iter_messages(paths: Iterable[str], stdin: BinaryIO | None = None,
     Files in ``skip`` (the run's own output file) are not read.
     """
     skipped = {os.path.realpath(p) for p in skip}
+    skipped_names = {os.path.basename(p) for p in skipped}
     for p in paths:
         if p == "-":
             if stdin is None:
@@ -319,7 +320,9 @@ def iter_messages(paths: Iterable[str], stdin: BinaryIO | None = None,
             yield from _stream_items("-", stdin)
             continue
         for path in iter_files([p]):
-            if skipped and os.path.realpath(path) in skipped:
+            # (realpath costs several system calls: only for a name or link that could match)
+            if skipped and (path.name in skipped_names or path.is_symlink()) and \
+                    os.path.realpath(path) in skipped:
                 continue
             yield from read_path(path)
 

@@ -12,13 +12,17 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .checks.dns import LiveResolver, RecordingResolver, Resolver, ZoneResolver, replay_resolver
-from .checks.spf import LOOKUP_LIMIT, VOID_LIMIT, check_spf
 from .model import Diagnosis
+
+if TYPE_CHECKING:
+    from .checks.dns import Resolver
+
+# The DNS library is imported by the commands that use it, not when the CLI starts:
+# `mailcheck batch` and `diagnose` never need it.
 
 
 def _fail(message: str) -> None:
@@ -42,6 +46,7 @@ def _parse_now(value: str | None) -> float | None:
 
 def build_resolver(zones: tuple[str, ...], replay: str | None, nameserver: str | None,
                    timeout: float) -> Resolver:
+    from .checks.dns import LiveResolver, ZoneResolver, replay_resolver
     chosen = sum(bool(x) for x in (zones, replay, nameserver))
     if chosen > 1:
         _fail("use only one of --dns-zone, --dns-replay and --nameserver")
@@ -90,6 +95,7 @@ _VERIFY_LABELS = {
 
 
 def _verify_text(diag: Diagnosis) -> str:
+    from .checks.spf import LOOKUP_LIMIT, VOID_LIMIT
     from .render import render
 
     w = _VERIFY_LABELS.get(diag.lang, _VERIFY_LABELS["en"])
@@ -204,6 +210,8 @@ def verify_cmd(file: str, zones: tuple[str, ...], replay: str | None, nameserver
 def spf_cmd(ip: str, sender: str, helo: str | None, zones: tuple[str, ...],
             replay: str | None, nameserver: str | None, dns_timeout: float, fmt: str) -> None:
     """Evaluate one SPF question (RFC 7208) and show how the answer came about."""
+    from .checks.dns import RecordingResolver
+    from .checks.spf import LOOKUP_LIMIT, VOID_LIMIT, check_spf
     rec = RecordingResolver(build_resolver(zones, replay, nameserver, dns_timeout))
     result = check_spf(ip, sender, helo, rec)
     if fmt == "json":

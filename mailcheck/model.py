@@ -8,8 +8,12 @@ it into :class:`Finding` objects, and :class:`Diagnosis` is what every renderer 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
+
+from . import textscan
 
 SCHEMA_VERSION = 1
 
@@ -19,9 +23,11 @@ HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved"})
 NOT_FAILURE_REASONS = frozenset({"delivered", "feedback", "vacation"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Line:
-    """One line of the input, with where it came from."""
+    """One line of the input, with where it came from. Treat as immutable: it is hashed.
+    (Not ``frozen``: a frozen dataclass takes three times as long to build, and an input
+    has thousands of lines.)"""
 
     part: str  # e.g. "body", "text/plain", "message/delivery-status", "headers"
     number: int  # 1-based line number within the whole decoded input
@@ -88,25 +94,58 @@ class Evidence:
     formats: list[str] = field(default_factory=list)  # which parsers recognised something
     notes: list[str] = field(default_factory=list)  # e.g. "input truncated at 10 MiB"
     _haystack: str | None = field(default=None, repr=False)
+    _lower: str | None = field(default=None, repr=False)
     _starts: list[int] | None = field(default=None, repr=False)
+    _header_index: dict[str, str] | None = field(default=None, repr=False)
+    _scan: tuple[Any, frozenset[str]] | None = field(default=None, repr=False)
+    _header_count: int = field(default=-1, repr=False)
 
     # -- the searchable text --------------------------------------------------------------
     def haystack(self) -> str:
         """All lines joined by newlines, built once; rules run their patterns over it."""
         if self._haystack is None:
-            starts = []
-            pos = 0
-            for ln in self.lines:
-                starts.append(pos)
-                pos += len(ln.text) + 1
-            self._starts = starts
-            self._haystack = "\n".join(ln.text for ln in self.lines)
+            self._haystack = "\n".join([ln.text for ln in self.lines])
+            self._lower = self._starts = self._scan = None
         return self._haystack
+
+    def haystack_lower(self) -> str:
+        """:meth:`haystack` lower-cased (built once; format detectors and rules share it)."""
+        hay = self.haystack()
+        if self._lower is None:
+            self._lower = hay.lower()
+        return self._lower
+
+    def invalidate_haystack(self) -> None:
+        """Call after changing ``lines`` once the haystack was built."""
+        self._haystack = self._lower = self._starts = self._scan = None
+
+    def present_literals(self) -> frozenset[str]:
+        """Which literals registered with :mod:`mailcheck.textscan` occur in
+        :meth:`haystack_lower` (one pass, cached until new literals are registered)."""
+        scanner = textscan.shared()
+        if self._scan is None or self._scan[0] is not scanner:
+            self._scan = (scanner, scanner.present(self.haystack_lower()))
+        return self._scan[1]
+
+    def contains_any(self, literals: Iterable[str]) -> bool:
+        """Whether any of these lower-case literals occurs in :meth:`haystack_lower`.
+        Literals registered with :mod:`mailcheck.textscan` are answered from the shared
+        scan; any other is searched for directly."""
+        present = self.present_literals()
+        known = textscan.shared().known
+        for x in literals:
+            if x in present:
+                return True
+            if x not in known and x in self.haystack_lower():
+                return True
+        return False
 
     def line_at(self, offset: int) -> Line | None:
         """The line that holds character ``offset`` of :meth:`haystack`."""
         self.haystack()
-        assert self._starts is not None
+        if self._starts is None:  # line offsets: only wanted when something is cited
+            self._starts = list(accumulate((len(ln.text) + 1 for ln in self.lines[:-1]),
+                                           initial=0)) if self.lines else []
         if not self._starts:
             return None
         i = bisect_right(self._starts, offset) - 1
@@ -130,11 +169,15 @@ class Evidence:
             self.fact_lines.setdefault(key, line)
 
     def header(self, name: str) -> str | None:
-        lname = name.lower()
-        for h in self.headers:
-            if h.name.lower() == lname:
-                return h.value
-        return None
+        """The first value of header ``name`` (case-insensitive), or None."""
+        if self._header_count != len(self.headers):  # (re)built when headers were added
+            index: dict[str, str] = {}
+            for h in self.headers:
+                index.setdefault(h.name.lower(), h.value)
+            self._header_index = index
+            self._header_count = len(self.headers)
+        assert self._header_index is not None
+        return self._header_index.get(name.lower())
 
     def statuses(self) -> set[str]:
         out = {r.status for r in self.replies if r.status}

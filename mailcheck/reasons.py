@@ -24,6 +24,7 @@ from typing import Any
 from .ingest.replies import smtp_command
 from .model import HARD_REASONS, NOT_FAILURE_REASONS, RecipientEvidence
 from .status import _data_file, reply_info, split, status_info
+from .textscan import LiteralSet
 
 #: Status details too vague to decide a reason on their own.
 VAGUE_DETAILS = frozenset({"0.0", "1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "7.0", "7.1"})
@@ -66,13 +67,24 @@ def _decisive_status() -> dict[str, str]:
     return dict(_table().get("decisive", {}))
 
 
+@cache
+def _phrase_scanner() -> LiteralSet:
+    return LiteralSet(p for _, phrases in phrase_table(True) for p in phrases)
+
+
+@cache
+def _phrase_sets(broad: bool) -> list[tuple[str, frozenset[str]]]:
+    return [(reason, frozenset(phrases)) for reason, phrases in phrase_table(broad)]
+
+
 def reason_from_text(text: str, broad: bool = True) -> str | None:
     """The first reason whose phrases occur in ``text`` (case-insensitive), or None."""
-    low = text.lower()
-    for reason, phrases in phrase_table(broad):
-        for p in phrases:
-            if p in low:
-                return reason
+    present = _phrase_scanner().present(text.lower())
+    if not present:
+        return None
+    for reason, phrases in _phrase_sets(broad):
+        if not present.isdisjoint(phrases):
+            return reason
     return None
 
 

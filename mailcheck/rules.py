@@ -32,6 +32,7 @@ try:  # Python 3.11+: the regex parser lives here
 except ImportError:  # pragma: no cover
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
+from . import textscan
 from .model import Evidence, Finding, FixStep, Line
 
 LANGS = ("en", "ja")
@@ -90,43 +91,97 @@ def check_linear(pattern: str, where: str = "pattern") -> None:
 def _required_literal(pattern: str) -> tuple[str, ...] | None:
     """Lower-case literals one of which any match of ``pattern`` must contain.
 
-    A cheap pre-filter: the regex only runs when one of them occurs in the text. The
-    longest literal run of the top-level sequence is used when it has 4+ characters;
-    otherwise a group of alternatives each with its own literal (``(?:user|mailbox)``).
+    A cheap pre-filter: the regex only runs when one of them occurs in the text. Runs of
+    the top-level sequence that spell out a small set of fixed strings are expanded
+    (``message (?:size )?(?:exceeds|too big)`` gives four strings), zero-width
+    assertions such as ``\\b`` do not break a run, and the run whose shortest string is
+    longest wins: "message too big" is rarer than "message".
     """
     try:
         parsed = list(_sre_parse.parse(pattern))
     except re.error:
         return None
-    return _literals_of(parsed)
-
-
-def _literals_of(items) -> tuple[str, ...] | None:
-    best, run, groups = "", [], []
-    for op, arg in list(items) + [("END", None)]:
+    runs: list[set[str]] = []
+    cur: set[str] = {""}
+    for op, arg in parsed:
         name = str(op)
-        if name == "LITERAL":
-            run.append(chr(arg))
+        if name in ("AT", "ASSERT", "ASSERT_NOT"):
+            continue  # zero-width: the strings on both sides stay adjacent
+        options = _spell(op, arg)
+        if options is None:
+            runs.append(cur)
+            cur = {""}
             continue
-        s = "".join(run)
-        if len(s) > len(best):
-            best = s
-        run = []
-        branch = None
-        if name == "BRANCH":
-            branch = arg[1]
-        elif name == "SUBPATTERN" and len(arg[-1]) == 1 and str(arg[-1][0][0]) == "BRANCH":
-            branch = arg[-1][0][1][1]
-        if branch is not None:
-            alts = [_literals_of(b) for b in branch]
-            if all(alts):
-                groups.append(tuple(x for a in alts for x in a))  # type: ignore[union-attr]
-    if len(best) >= 4:
-        return (best.lower(),)
-    groups = [g for g in groups if min(len(x) for x in g) >= 3]
-    if groups:
-        return tuple(x.lower() for x in min(groups, key=len))
-    return (best.lower(),) if len(best) >= 3 else None
+        product = {a + b for a in cur for b in options}
+        if len(product) > _MAX_SPELLINGS:
+            runs.append(cur)
+            product = options if len(options) <= _MAX_SPELLINGS else {""}
+        cur = product
+    runs.append(cur)
+    best: tuple[str, ...] | None = None
+    for run in runs:
+        if not run or min(len(x) for x in run) < 3:
+            continue
+        cand = tuple(sorted(x.lower() for x in run))
+        if best is None or (min(map(len, cand)), -len(cand)) > (min(map(len, best)), -len(best)):
+            best = cand
+    return best
+
+
+#: A run of a pattern is spelled out only while it stands for at most this many strings.
+_MAX_SPELLINGS = 32
+
+
+def _spell(op, arg) -> set[str] | None:
+    """The fixed strings one regex item can match, or None when it is not a small set."""
+    name = str(op)
+    if name == "LITERAL":
+        return {chr(arg).lower()}
+    if name == "IN":
+        chars = set()
+        for o, a in arg:
+            if str(o) != "LITERAL":
+                return None
+            chars.add(chr(a).lower())
+        return chars if len(chars) <= 4 else None
+    if name == "SUBPATTERN":
+        return _spell_seq(arg[-1])
+    if name == "BRANCH":
+        out: set[str] = set()
+        for alt in arg[1]:
+            sub = _spell_seq(alt)
+            if sub is None:
+                return None
+            out |= sub
+        return out if len(out) <= _MAX_SPELLINGS else None
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        lo, hi, sub = arg
+        if (lo, hi) == (0, 1):
+            inner = _spell_seq(sub)
+            return None if inner is None else inner | {""}
+        if lo == hi and lo <= 3:
+            inner = _spell_seq(sub)
+            if inner is None:
+                return None
+            out = {""}
+            for _ in range(lo):
+                out = {a + b for a in out for b in inner}
+            return out if len(out) <= _MAX_SPELLINGS else None
+    return None
+
+
+def _spell_seq(items) -> set[str] | None:
+    out: set[str] = {""}
+    for op, arg in items:
+        if str(op) in ("AT", "ASSERT", "ASSERT_NOT"):
+            continue
+        options = _spell(op, arg)
+        if options is None:
+            return None
+        out = {a + b for a in out for b in options}
+        if len(out) > _MAX_SPELLINGS:
+            return None
+    return out
 
 
 # -- data ---------------------------------------------------------------------------------------
@@ -138,8 +193,8 @@ class Pattern:
     regex: re.Pattern
     literal: tuple[str, ...] | None
 
-    def search(self, ev: Evidence, hay_lower: str) -> re.Match | None:
-        if self.literal and not any(x in hay_lower for x in self.literal):
+    def search(self, ev: Evidence, present: frozenset[str]) -> re.Match | None:
+        if self.literal and present.isdisjoint(self.literal):
             return None
         return self.regex.search(ev.haystack())
 
@@ -174,7 +229,7 @@ class Alternative:
     system: set[str] = field(default_factory=set)
     fact: dict[str, list[str]] = field(default_factory=dict)
     #: literals one of which must occur for ``text`` to match (None: no cheap test)
-    gate: tuple[str, ...] | None = None
+    gate: frozenset[str] | None = None
 
     _weight: int | None = None
 
@@ -252,7 +307,7 @@ def _alternative(spec: dict[str, Any], where: str) -> Alternative:
     if not (alt.status or alt.reply or alt.text or alt.all_text or alt.fact or alt.system):
         raise RuleError(f"{where}: a match alternative needs at least one criterion")
     if alt.text and all(p.literal for p in alt.text):
-        alt.gate = tuple(x for p in alt.text for x in p.literal or ())
+        alt.gate = frozenset(x for p in alt.text for x in p.literal or ())
     return alt
 
 
@@ -325,6 +380,41 @@ class RuleSet:
             if r.id in ids:
                 raise RuleError(f"rule id {r.id} is defined in {ids[r.id]} and {r.pack}")
             ids[r.id] = r.pack
+        # Matching index: every alternative by number, in rule order. An alternative with
+        # a literal gate is only tried when one of its literals occurs in the text; the
+        # others (status, fact, system, reply criteria) are always tried.
+        self._alts: list[tuple[Rule, Alternative]] = [
+            (r, alt) for r in self.rules for alt in r.alternatives]
+        # Each alternative is filed under one criterion it cannot match without: a literal
+        # of its text gate, else its status codes, a fact, a reply code or a system.
+        self._by_literal: dict[str, list[int]] = {}
+        self._status_alts: list[int] = []
+        self._by_fact: dict[str, list[int]] = {}
+        self._by_reply: dict[str, list[int]] = {}
+        self._by_system: dict[str, list[int]] = {}
+        always = []
+        literals: set[str] = set()
+        for i, (_, alt) in enumerate(self._alts):
+            for p in (*alt.text, *alt.all_text, *alt.not_text):
+                literals.update(p.literal or ())
+            if alt.gate:
+                for lit in alt.gate:
+                    self._by_literal.setdefault(lit, []).append(i)
+            elif alt.status:
+                self._status_alts.append(i)
+            elif alt.fact:
+                self._by_fact.setdefault(next(iter(alt.fact)), []).append(i)
+            elif alt.reply:
+                for code in alt.reply:
+                    self._by_reply.setdefault(code, []).append(i)
+            elif alt.system:
+                for name in alt.system:
+                    self._by_system.setdefault(name, []).append(i)
+            else:
+                always.append(i)
+        self._always = frozenset(always)
+        self._status_memo: dict[str, tuple[int, ...]] = {}
+        textscan.register(literals)  # found by the input's one shared scan
 
     @classmethod
     def load(cls, paths: list[Path] | None = None) -> RuleSet:
@@ -335,26 +425,48 @@ class RuleSet:
     def get(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
+    def _alts_for_status(self, status: str) -> tuple[int, ...]:
+        """The alternatives with a status criterion that ``status`` meets (memoised)."""
+        hit = self._status_memo.get(status)
+        if hit is None:
+            hit = tuple(i for i in self._status_alts
+                        if any(m(status) for _, m in self._alts[i][1].status))
+            if len(self._status_memo) < 10_000:  # bounded: statuses come from the input
+                self._status_memo[status] = hit
+        return hit
+
     def match(self, ev: Evidence) -> list[tuple[Rule, Alternative, list[Line]]]:
         """Every rule that matches ``ev``, best first, with the lines that made it match."""
-        hay_lower = ev.haystack().lower()
+        present = ev.present_literals()
         statuses = ev.statuses()
         replies = ev.reply_codes()
         systems = ev.systems
-        hits = []
-        for rule in self.rules:
-            best = None
-            for alt in rule.alternatives:
-                # cheap necessary conditions first, without a call per alternative
-                if alt.status and not statuses or alt.reply and alt.reply.isdisjoint(replies) \
-                        or alt.system and alt.system.isdisjoint(systems) \
-                        or alt.gate and not any(x in hay_lower for x in alt.gate):
-                    continue
-                cited = _match_alt(alt, ev, hay_lower, statuses, replies)
-                if cited is not None and (best is None or alt.weight() > best[0].weight()):
-                    best = (alt, cited)
-            if best:
-                hits.append((rule, best[0], best[1]))
+        facts = ev.facts
+        candidates = set(self._always)
+        for index, keys in ((self._by_literal, present), (self._by_fact, facts),
+                            (self._by_reply, replies), (self._by_system, systems)):
+            if index:
+                for key in keys:
+                    found = index.get(key)
+                    if found:
+                        candidates.update(found)
+        for st in statuses:
+            candidates.update(self._alts_for_status(st))
+        best: dict[str, tuple[Rule, Alternative, list[Line]]] = {}
+        for i in sorted(candidates):
+            rule, alt = self._alts[i]
+            # cheap necessary conditions first, the regex searches last
+            if alt.status and not statuses or alt.reply and alt.reply.isdisjoint(replies) \
+                    or alt.system and alt.system.isdisjoint(systems) \
+                    or alt.fact and not all(k in facts for k in alt.fact):
+                continue
+            cited = _match_alt(alt, ev, present, statuses, replies)
+            if cited is None:
+                continue
+            held = best.get(rule.id)
+            if held is None or alt.weight() > held[1].weight():
+                best[rule.id] = (rule, alt, cited)
+        hits = list(best.values())
         hits.sort(key=lambda h: (-h[1].weight(), -h[0].confidence, h[0].order))
         return hits
 
@@ -363,7 +475,7 @@ class RuleSet:
 _DATA_FILES = {"rfc3463.toml", "reasons.toml"}
 
 
-def _match_alt(alt: Alternative, ev: Evidence, hay_lower: str, statuses: set[str],
+def _match_alt(alt: Alternative, ev: Evidence, present: frozenset[str], statuses: set[str],
                replies: set[str]) -> list[Line] | None:
     cited: list[Line] = []
     if alt.status:
@@ -386,12 +498,12 @@ def _match_alt(alt: Alternative, ev: Evidence, hay_lower: str, statuses: set[str
             return None
         if key in ev.fact_lines:
             cited.append(ev.fact_lines[key])
-    if alt.not_text and any(p.search(ev, hay_lower) for p in alt.not_text):
+    if alt.not_text and any(p.search(ev, present) for p in alt.not_text):
         return None
     if alt.text:
         m = None
         for p in alt.text:
-            m = p.search(ev, hay_lower)
+            m = p.search(ev, present)
             if m:
                 break
         if m is None:
@@ -400,7 +512,7 @@ def _match_alt(alt: Alternative, ev: Evidence, hay_lower: str, statuses: set[str
         if ln:
             cited.append(ln)
     for p in alt.all_text:
-        m = p.search(ev, hay_lower)
+        m = p.search(ev, present)
         if m is None:
             return None
         ln = ev.line_at(m.start())

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .checks.dmarc import aligned
+from .checks.orgdomain import aligned
 
 #: Facts that verify moves to ``recorded_*`` when it recomputes them.
 _AUTH_KEYS = ("auth_spf", "auth_spf_domain", "auth_dkim", "auth_dkim_domains", "auth_dkim_best",

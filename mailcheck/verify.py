@@ -302,7 +302,7 @@ def _verify_lines(ev: Evidence, spf: SPFResult | None, dkims: list[DKIMResult],
         texts.append(f"mailcheck verify: arc={arc.cv} ({arc.reason})")
     for text in texts:
         ev.lines.append(Line("verify", len(ev.lines) + 1, text))
-    ev._haystack = None  # the searchable text changed
+    ev.invalidate_haystack()  # the searchable text changed
     ev._starts = None
 
 

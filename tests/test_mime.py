@@ -126,7 +126,7 @@ def test_ten_megabytes_in_bounded_time(kind):
     elif kind == "no-eol":
         body = "y" * 10_000_000
     else:
-        body = "".join(f'--b\nContent-Type: multipart/mixed; boundary="b"\n\n'
+        body = "".join('--b\nContent-Type: multipart/mixed; boundary="b"\n\n'
                        for _ in range(200)) + "z\n" * 4_000_000
     data = ('Content-Type: multipart/mixed; boundary="b"\n\n' + body).encode()
     t = time.monotonic()

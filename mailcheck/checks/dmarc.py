@@ -9,38 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-from publicsuffixlist import PublicSuffixList
-
 from mailcheck.checks.dns import DNSError, Resolver, is_void
+from mailcheck.checks.orgdomain import aligned, organizational_domain
 
 POLICIES = ("none", "quarantine", "reject")
 #: What the receiver applies to the messages outside pct= (RFC 7489 6.6.4).
 _LOWER = {"reject": "quarantine", "quarantine": "none", "none": "none"}
-
-
-@lru_cache(maxsize=1)
-def _psl() -> PublicSuffixList:
-    return PublicSuffixList()
-
-
-def organizational_domain(domain: str) -> str:
-    """RFC 7489 3.2: the registrable domain (public suffix + one label), by the PSL."""
-    domain = domain.strip().rstrip(".").lower()
-    return _psl().privatesuffix(domain) or domain
-
-
-def aligned(identifier: str | None, from_domain: str, mode: str = "r") -> bool:
-    """RFC 7489 3.1: strict = the same name; relaxed = the same organizational domain."""
-    if not identifier:
-        return False
-    a = identifier.strip().rstrip(".").lower()
-    b = from_domain.strip().rstrip(".").lower()
-    if mode == "s":
-        return a == b
-    return organizational_domain(a) == organizational_domain(b)
 
 
 @dataclass(slots=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from .. import textscan
 from ..model import Evidence, Line, RecipientEvidence
 
 NAME = "arf"
@@ -27,7 +28,7 @@ def detect(ev: Evidence) -> bool:
         return True
     if "message/feedback-report" in ev.facts.get("mime_parts", ()):
         return True
-    return not ev.recipients and "x-hmxmroriginalrecipient:" in ev.haystack().lower()
+    return not ev.recipients and ev.contains_any(("x-hmxmroriginalrecipient:",))
 
 
 def parse(ev: Evidence) -> None:
@@ -71,3 +72,6 @@ def parse(ev: Evidence) -> None:
             diagnostic=f"Feedback-Type: {ftype}", lines=[ln] if ln else []))
     ev.facts["feedback_type"] = ftype
     ev.kind = "feedback"
+
+
+textscan.register(("x-hmxmroriginalrecipient:",))  # detect() asks the shared scan

@@ -24,7 +24,7 @@ import re
 from email.utils import getaddresses
 from typing import Any
 
-from ..checks.dmarc import aligned
+from ..checks.orgdomain import aligned
 from ..model import Evidence
 from .antispam import decode_antispam
 from .authresults import AuthHeaders, read_auth_headers

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .. import textscan
 from ..model import Evidence, Line, RecipientEvidence
 from .replies import find_status, parse_reply_text, smtp_command
 
@@ -25,7 +26,7 @@ def detect(ev: Evidence) -> bool:
     parts = ev.facts.get("mime_parts", ())
     if any(p in parts for p in _STATUS_PARTS):
         return True
-    return "final-recipient" in ev.haystack().lower() and any(
+    return ev.contains_any(("final-recipient",)) and any(
         ln.text[:16].lower().startswith("final-recipient") for ln in ev.lines)
 
 
@@ -143,3 +144,6 @@ def parse(ev: Evidence) -> None:
                 rec.reporting_mta = rec.reporting_mta or reporting
         ev.recipients.extend(found)
         ev.kind = "bounce"
+
+
+textscan.register(("final-recipient",))  # detect() asks the shared scan

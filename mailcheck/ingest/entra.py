@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .. import textscan
 from ..model import Evidence
 
 NAME = "entra-id"
@@ -38,8 +39,7 @@ _FACTS = (
 
 
 def detect(ev: Evidence) -> bool:
-    hay = ev.haystack().lower()
-    return any(m in hay for m in _MARKERS)
+    return ev.contains_any(_MARKERS)
 
 
 def parse(ev: Evidence) -> None:
@@ -56,3 +56,6 @@ def parse(ev: Evidence) -> None:
     if "entra-id" in ev.systems and ev.kind == "unknown":
         ev.kind = "text"
         ev.facts["no_recipients"] = True
+
+
+textscan.register(_MARKERS)  # detect() asks the shared scan

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from .. import textscan
 from ..model import Evidence, Line, RecipientEvidence, Reply
 from .replies import find_status, parse_reply_text
 
@@ -56,8 +57,7 @@ _AS_CODE = re.compile(r"\bAS\((\d{3,5})\)")
 def detect(ev: Evidence) -> bool:
     if ev.header("X-MS-Exchange-Message-Is-Ndr") is not None:
         return True
-    hay = ev.haystack().lower()
-    return any(m in hay for m in _MARKERS)
+    return ev.contains_any(_MARKERS)
 
 
 def _online(server: str | None) -> bool:
@@ -178,3 +178,6 @@ def parse(ev: Evidence) -> None:
             reporting_mta=server, lines=[rep.line] if rep.line else []))
     if ev.recipients or replies:
         ev.kind = "bounce"
+
+
+textscan.register(_MARKERS)  # detect() asks the shared scan

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from .. import textscan
 from ..model import Evidence, Reply
 
 NAME = "gmail-sendas"
@@ -36,8 +37,10 @@ _QUOTED = re.compile(r"[\"“「]([^\"”」]{3,1500})[\"”」]")
 
 
 def detect(ev: Evidence) -> bool:
-    hay = ev.haystack().lower()
-    return any(m in hay for m in _MARKERS) and (
+    if not ev.contains_any(_MARKERS):
+        return False
+    hay = ev.haystack_lower()
+    return (
         bool(_STATE.search(ev.haystack())) or "code:" in hay or "tls negotiation" in hay
         or "couldn't reach" in hay
         or "サーバーにアクセスできませんでした" in hay
@@ -70,3 +73,6 @@ def parse(ev: Evidence) -> None:
             ev.replies.append(Reply(code if len(code) == 3 else None, None, quoted, ln))
     ev.kind = "text"
     ev.facts["no_recipients"] = True
+
+
+textscan.register(_MARKERS)  # detect() asks the shared scan

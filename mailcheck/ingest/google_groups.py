@@ -8,6 +8,7 @@ SMTP reply: the group refused the sender, so the reason is ``rejected``.
 
 from __future__ import annotations
 
+from .. import textscan
 from ..model import Evidence, RecipientEvidence
 
 NAME = "google-groups"
@@ -20,8 +21,7 @@ def detect(ev: Evidence) -> bool:
     failed = (ev.header("X-Failed-Recipients") or "").lower()
     if "googlegroups.com" not in failed and "google" not in (ev.header("From") or "").lower():
         return False
-    hay = ev.haystack().lower()
-    return any(m in hay for m in _MARKERS)
+    return ev.contains_any(_MARKERS)
 
 
 def parse(ev: Evidence) -> None:
@@ -39,3 +39,6 @@ def parse(ev: Evidence) -> None:
             lines=[para] if para else []))
     ev.add_system("google-groups", para)
     ev.kind = "bounce"
+
+
+textscan.register(_MARKERS)  # detect() asks the shared scan

@@ -17,7 +17,7 @@ import email.header
 import re
 from email.message import Message
 from email.policy import compat32
-from html.parser import HTMLParser
+from html import unescape
 
 from ..model import Evidence, Header, Line
 from .decode import decode_bytes
@@ -85,40 +85,45 @@ def decode_header_value(value: str) -> str:
         return value
 
 
-class _HTMLText(HTMLParser):
-    _BLOCK = frozenset("p div br tr li h1 h2 h3 h4 h5 h6 table pre blockquote hr td th".split())
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "head", "title"):
-            self._skip += 1
-        elif tag in self._BLOCK:
-            self.out.append("\n")
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style", "head", "title"):
-            self._skip = max(0, self._skip - 1)
-        elif tag in self._BLOCK:
-            self.out.append("\n")
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.out.append(data)
+_TAG = re.compile(r"<!--|<[!?][^<>]{0,4000}>"
+                  r"|<(/?)([A-Za-z][A-Za-z0-9]{0,15})(?![A-Za-z0-9])[^<>]{0,4000}>")
+_BLOCK_TAGS = frozenset("p div br tr li h1 h2 h3 h4 h5 h6 table pre blockquote hr td th".split())
+_HIDDEN_TAGS = frozenset(("script", "style", "head", "title"))
+_SPACES = re.compile(r"[ \t]{2,}")
 
 
 def html_to_text(html: str) -> str:
-    parser = _HTMLText()
-    try:
-        parser.feed(html)
-        parser.close()
-    except Exception:  # HTMLParser is lenient; this is belt and braces for hostile input
-        return re.sub(r"<[^<>]{0,2000}>", " ", html)
-    text = "".join(parser.out).replace("\xa0", " ")
-    return "\n".join(re.sub(r"[ \t]{2,}", " ", ln).strip() for ln in text.split("\n"))
+    """The visible text of an HTML part, block elements on lines of their own.
+
+    One linear scan over the tags (``html.parser`` is ten times slower for what a bounce
+    needs): script, style, head and title are hidden, comments are dropped, character
+    references are decoded, and a stray "<" stays text."""
+    out: list[str] = []
+    hidden = 0
+    pos = 0
+    n = len(html)
+    while pos < n:
+        m = _TAG.search(html, pos)
+        if m is None:
+            if not hidden:
+                out.append(html[pos:])
+            break
+        if not hidden and m.start() > pos:
+            out.append(html[pos:m.start()])
+        if m.group(0) == "<!--":
+            end = html.find("-->", m.end())
+            pos = n if end < 0 else end + 3
+            continue
+        pos = m.end()
+        if m.group(2) is None:  # <!DOCTYPE ...>, <?xml ...?>
+            continue
+        tag = m.group(2).lower()
+        if tag in _HIDDEN_TAGS:
+            hidden = max(0, hidden - 1) if m.group(1) else hidden + 1
+        elif tag in _BLOCK_TAGS:
+            out.append("\n")
+    text = unescape("".join(out)).replace("\xa0", " ")
+    return "\n".join(_SPACES.sub(" ", ln).strip() for ln in text.split("\n"))
 
 
 class LineSink:
@@ -191,11 +196,19 @@ def _status_part_text(part: Message) -> str:
 
 
 def _add_headers(sink: LineSink, msg: Message, part: str, collect: list[Header] | None) -> None:
+    lines = sink.ev.lines
+    has_break = _LINE_BREAK.search
     for name, value in msg.items():
-        text_value = decode_header_value(str(value))
-        lines = sink.add_text(part, f"{name}: {text_value}", limit=1)
+        text_value = decode_header_value(value if isinstance(value, str) else str(value))
+        text = f"{name}: {text_value}"
+        if has_break(text):  # a stray control character: LineSink keeps the first line
+            added = sink.add_text(part, text, limit=1)
+            ln = added[0] if added else None
+        else:  # the usual case, without a call per header
+            ln = Line(part, len(lines) + 1, text[:MAX_LINE_CHARS])
+            lines.append(ln)
         if collect is not None:
-            collect.append(Header(name, text_value, lines[0] if lines else None))
+            collect.append(Header(name, text_value, ln))
 
 
 def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:

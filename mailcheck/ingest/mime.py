@@ -21,9 +21,31 @@ from email.message import Message
 
 _HEADER_RE = re.compile(r"(?:From |[\041-\071\073-\176]{0,998}:|[\t ])")
 _LINE_ENDS = frozenset(("", "\n", "\r", "\r\n"))
-_EOL_END = re.compile(r"(?:\r\n|\r|\n)\Z")
 #: Nesting deeper than this is kept as text (the walker stops at 12 levels anyway).
 MAX_DEPTH = 40
+
+
+class _Message(Message):
+    """compat32's Message with header look-ups that skip the policy for plain ASCII.
+
+    compat32 hands a header value back unchanged unless it holds surrogate escapes (raw
+    8-bit bytes), when it wraps it in a Header; ASCII values take the shortcut here, the
+    rest still go through the policy, so every answer is the one compat32 gives."""
+
+    def get(self, name, failobj=None):
+        name = name.lower()
+        for k, v in self._headers:
+            if k.lower() == name:
+                if v.isascii():
+                    return v
+                return self.policy.header_fetch_parse(k, v)
+        return failobj
+
+    __getitem__ = get
+
+    def items(self):
+        fetch = self.policy.header_fetch_parse
+        return [(k, v if v.isascii() else fetch(k, v)) for k, v in self._headers]
 
 
 class _State:
@@ -97,7 +119,7 @@ def _source_parse(source: list[str]) -> tuple[str, str]:
 
 def _parse(lines: list[str], start: int, end: int, state: _State, depth: int,
            default_type: str | None = None) -> Message:
-    msg = Message()
+    msg = _Message()
     if default_type:
         msg.set_default_type(default_type)
     state.last = msg
@@ -182,10 +204,11 @@ def _parse_multipart(msg: Message, lines: list[str], i: int, end: int, state: _S
                 pass  # the feedparser trims the epilogue there, which nothing reads
             else:
                 payload = last._payload
-                if isinstance(payload, str):
-                    mo = _EOL_END.search(payload)
-                    if mo:
-                        last._payload = payload[:-len(mo.group(0))]
+                if isinstance(payload, str) and payload.endswith(("\n", "\r")):
+                    # one line end goes with the boundary: \r\n, \r or \n (a regex
+                    # anchored at \Z would scan the whole payload to find it)
+                    cut = 2 if payload.endswith("\r\n") else 1
+                    last._payload = payload[:-cut]
         state.last = msg
         pos += 1
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from .. import textscan
 from ..model import Evidence, Line, RecipientEvidence
 from .replies import find_status, parse_reply_text, smtp_command
 
@@ -126,8 +127,7 @@ def detect(ev: Evidence) -> bool:
 
 def _has_hints(ev: Evidence) -> bool:
     """Words of a failure notice (the broadest two, "rejected" and "error", left out)."""
-    hay = ev.haystack().lower()
-    return any(h in hay for h in _FAILURE_HINTS[:-2])
+    return ev.contains_any(_FAILURE_HINTS[:-2])
 
 
 def body_lines(ev: Evidence) -> list[Line]:
@@ -486,3 +486,6 @@ def _from_subject(ev: Evidence, lines: list[Line] | None = None) -> None:
     rec.action = "failed"
     ev.recipients.append(rec)
     ev.kind = "bounce"
+
+
+textscan.register(_FAILURE_HINTS[:-2])  # detect() asks the shared scan

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from mailcheck.checks.dmarc import organizational_domain
+from mailcheck.checks.orgdomain import organizational_domain
 
 _KEYWORDS = ("from", "by", "via", "with", "id", "for")
 _BRACKET_IP = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]{2,45})\]")

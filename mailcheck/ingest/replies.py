@@ -14,22 +14,58 @@ All patterns are linear: bounded repeats only, no nested quantifiers.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 
 from ..model import Evidence, Line, Reply
 
 STATUS = r"[245]\.[0-7]\.\d{1,3}"
-_STATUS_RE = re.compile(rf"(?<![\d.])#?({STATUS})(?![\d])(?!\.\d)")
+# Both patterns below must not follow a digit or a dot ("15.5.1.1" is no status). That is
+# checked in Python on each hit (_unpreceded) rather than with a lookbehind: a pattern that
+# starts with a character class lets the regex engine skip ahead to the next 2, 4 or 5,
+# several times faster over long lines than testing the lookbehind at every position.
+_STATUS_RE = re.compile(rf"{STATUS}(?![\d])(?!\.\d)")
 _LINE_REPLY = re.compile(
     rf"^[ \t]{{0,8}}(?:[<>]{{1,3}}[ \t]{{0,3}}|[SC]:[ \t]{{0,3}})?([245]\d\d):?([ -])[ \t]{{0,3}}"
     rf"(?:#?({STATUS})(?![\d.])[ \t]{{0,3}})?(.{{0,4000}})"
 )
-_EMBEDDED = re.compile(rf"(?<![\d.])([245]\d\d)[ -]{{1,2}}['\"(#]?({STATUS})(?![\d])(?!\.\d)")
-_EMBEDDED_BARE_CODE = re.compile(
-    r"(?:said|returned|error|replied|response|reply|answered|failure|code|to me|\]|SMTP)"
-    r"[ :'\"(]{1,6}([45]\d\d)(?![\d.])|(?<![\d.])([45]\d\d)-?'",
-    re.I,
-)
+_EMBEDDED = re.compile(rf"([245]\d\d)[ -]{{1,2}}['\"(#]?({STATUS})(?![\d])(?!\.\d)")
+_DIGITS_AND_DOT = frozenset("0123456789.")
+
+
+def _unpreceded(pattern: re.Pattern, text: str) -> re.Match | None:
+    """The first match of ``pattern`` that does not follow a digit or a dot."""
+    for m in pattern.finditer(text):
+        s = m.start()
+        if s == 0 or text[s - 1] not in _DIGITS_AND_DOT:
+            return m
+    return None
+#: A reply code without a status code counts after words like these ("host said: 550"),
+#: or right before a quote ("550 'mailbox full'"); checked around each three-digit hit.
+_BARE_CODE = re.compile(r"[45]\d\d")
+_BARE_CODE_AFTER = ("said", "returned", "error", "replied", "response", "reply", "answered",
+                    "failure", "code", "to me", "]", "smtp")
+_BARE_CODE_SEPARATORS = " :'\"("
+
+
+def _bare_code(text: str) -> str | None:
+    """The first reply code in ``text`` that is introduced by one of _BARE_CODE_AFTER
+    (then 1 to 6 of _BARE_CODE_SEPARATORS) or followed by a quote ("550-'...")."""
+    for m in _BARE_CODE.finditer(text):
+        s, e = m.span()
+        before = text[s - 1] if s else ""
+        after = text[e:e + 2]
+        if before not in _DIGITS_AND_DOT or not before:
+            if after[:1] == "'" or after == "-'":
+                return m.group()
+        if after[:1] in _DIGITS_AND_DOT and after:
+            continue
+        window = text[max(0, s - 20):s]
+        head = window.rstrip(_BARE_CODE_SEPARATORS)
+        if 1 <= len(window) - len(head) <= 6 and head.lower().endswith(_BARE_CODE_AFTER):
+            return m.group()
+    return None
+
 
 #: Reply codes that are SMTP replies when they start a line, even without a status code.
 KNOWN_CODES = frozenset(
@@ -42,25 +78,24 @@ _COMMAND = re.compile(
     r"(?:in reply to|after|performing the|>>>|smtp:)[ \t]{0,3}(?:the[ \t])?"
     r"(end of data|rcpt|mail|data|helo|ehlo|connect|message|body|auth|starttls|quit)\b"
     r"|\[(rcpt_to|mail_from|data)\]|does not like (recipient|sender)"
-    r"|(recipient|sender) address rejected",
-    re.I)
+    r"|(recipient|sender) address rejected")  # searched in lower-cased text: no re.I
 _COMMAND_NAMES = {"end of data": "DATA", "message": "DATA", "body": "DATA", "rcpt_to": "RCPT",
                   "mail_from": "MAIL", "recipient": "RCPT", "sender": "MAIL"}
 
 
 def smtp_command(text: str) -> str | None:
     """The SMTP command a reply answered, when the text says (``RCPT``, ``DATA``, ``MAIL``...)."""
-    m = _COMMAND.search(text)
+    m = _COMMAND.search(text.lower())  # several times faster than a re.I search
     if not m:
         return None
-    word = next(g for g in m.groups() if g).lower()
+    word = next(g for g in m.groups() if g)
     return _COMMAND_NAMES.get(word, word.upper())
 
 
 def find_status(text: str) -> str | None:
     """The first enhanced status code in ``text``."""
-    m = _STATUS_RE.search(text)
-    return m.group(1) if m else None
+    m = _unpreceded(_STATUS_RE, text)
+    return m.group() if m else None
 
 
 def parse_reply_text(text: str) -> tuple[str | None, str | None]:
@@ -69,12 +104,10 @@ def parse_reply_text(text: str) -> tuple[str | None, str | None]:
     m = _LINE_REPLY.match(t)
     if m and (m.group(3) or m.group(1) in KNOWN_CODES):
         return m.group(1), m.group(3) or find_status(m.group(4))
-    m = _EMBEDDED.search(t)
+    m = _unpreceded(_EMBEDDED, t)
     if m:
         return m.group(1), m.group(2)
-    m = _EMBEDDED_BARE_CODE.search(t)
-    code = (m.group(1) or m.group(2)) if m else None
-    return code, find_status(t)
+    return _bare_code(t), find_status(t)
 
 
 def _strip_status(text: str, status: str | None) -> str:
@@ -110,12 +143,32 @@ def line_replies(lines: Iterable[Line]) -> list[Reply]:
 
 
 def embedded_replies(lines: Iterable[Line]) -> list[Reply]:
-    """``NNN X.Y.Z text`` inside a line (quoted by an MTA or a dialog)."""
-    out = []
+    """``NNN X.Y.Z text`` inside a line (quoted by an MTA or a dialog): the first such
+    reply of each line, unless it starts the line (line_replies has those)."""
+    lines = list(lines)
+    if not lines:
+        return []
+    # one search over all the lines joined (a match never spans a line end)
+    starts = []
+    pos = 0
     for ln in lines:
-        m = _EMBEDDED.search(ln.text)
-        if m and m.start() > 0:
-            text = ln.text[m.start():].strip().rstrip("'\")>").strip()
+        starts.append(pos)
+        pos += len(ln.text) + 1
+    block = "\n".join(ln.text for ln in lines)
+    out = []
+    decided = -1  # the line whose first reply was seen
+    for m in _EMBEDDED.finditer(block):
+        s = m.start()
+        if s and block[s - 1] in _DIGITS_AND_DOT:
+            continue
+        i = bisect_right(starts, s) - 1
+        if i == decided:
+            continue
+        decided = i
+        ln = lines[i]
+        offset = s - starts[i]
+        if offset > 0:
+            text = ln.text[offset:].strip().rstrip("'\")>").strip()
             out.append(Reply(m.group(1), m.group(2), text, ln))
     return out
 

@@ -7,6 +7,7 @@ systems too, from stronger evidence (a Generating server, a Gmail dialog state).
 
 from __future__ import annotations
 
+from .. import textscan
 from ..model import Evidence
 
 #: (system, lower-case markers). Order does not matter; all matching systems are listed.
@@ -46,23 +47,28 @@ MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+textscan.register(m for _, markers in MARKERS for m in markers)
+
+
 def detect_systems(ev: Evidence) -> None:
     """Name every system whose marker occurs, in order of first appearance, citing the
     first line that shows it.
 
-    The markers are searched in the lower-cased text once (C-speed substring search);
-    lines are only walked for the few markers that occur.
+    All markers are found in one pass over the lower-cased text; lines are only walked
+    for the few markers that occur.
     """
-    hay = ev.haystack().lower()
+    present = ev.present_literals()
+    if not present:
+        return
+    hay = ev.haystack_lower()
     found = []
     for system, markers in MARKERS:
         if system in ev.systems:
             continue
-        hits = [(hay.find(m), m) for m in markers if m in hay]
+        hits = [(hay.find(m), m) for m in markers if m in present]
         if not hits:
             continue
         pos, marker = min(hits)
         found.append((pos, system, marker))
-    for _, system, marker in sorted(found):
-        line = next((ln for ln in ev.lines if marker in ln.text.lower()), None)
-        ev.add_system(system, line)
+    for pos, system, _marker in sorted(found):
+        ev.add_system(system, ev.line_at(pos))

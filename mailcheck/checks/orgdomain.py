@@ -1,0 +1,35 @@
+"""Organizational domains and DMARC identifier alignment (RFC 7489 3.1, 3.2).
+
+Kept apart from :mod:`mailcheck.checks.dmarc` so that reading headers (ingest) needs only
+the Public Suffix List, not the DNS library: a batch run that never looks anything up
+does not pay for importing it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from publicsuffixlist import PublicSuffixList
+
+
+@lru_cache(maxsize=1)
+def _psl() -> PublicSuffixList:
+    return PublicSuffixList()
+
+
+@lru_cache(maxsize=4096)  # an archive names the same few domains over and over
+def organizational_domain(domain: str) -> str:
+    """RFC 7489 3.2: the registrable domain (public suffix + one label), by the PSL."""
+    domain = domain.strip().rstrip(".").lower()
+    return _psl().privatesuffix(domain) or domain
+
+
+def aligned(identifier: str | None, from_domain: str, mode: str = "r") -> bool:
+    """RFC 7489 3.1: strict = the same name; relaxed = the same organizational domain."""
+    if not identifier:
+        return False
+    a = identifier.strip().rstrip(".").lower()
+    b = from_domain.strip().rstrip(".").lower()
+    if mode == "s":
+        return a == b
+    return organizational_domain(a) == organizational_domain(b)

@@ -1,0 +1,84 @@
+"""The one-pass literal scan and the gates the rule engine derives from patterns."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mailcheck import textscan
+from mailcheck.diagnosis import default_rules, diagnose
+from mailcheck.rules import _required_literal
+from mailcheck.textscan import LiteralSet
+
+from .conftest import ROOT
+
+WORDS = ["user unknown", "unknown", "user", "known", "5.7.520", "スパム", "ユーザー", "x",
+         "mailbox full", "full", "ll", "aa", "aaa"]
+
+
+def test_overlapping_and_nested_literals_are_all_found():
+    s = LiteralSet(WORDS)
+    assert s.present("550 5.1.1 user unknown; mailbox full") == {
+        "user unknown", "unknown", "user", "known", "mailbox full", "full", "ll", "x"}
+    assert s.present("aaaa") == {"aa", "aaa"}
+    assert s.present("宛先のユーザーは存在しません") == {"ユーザー"}
+    assert s.present("") == frozenset()
+    assert LiteralSet([]).present("anything") == frozenset()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(WORDS + [" ", "-", "550 ", "a", "u", "ー"]), max_size=20))
+def test_automaton_and_plain_loop_agree(pieces):
+    text = "".join(pieces)
+    s = LiteralSet(WORDS)
+    fast = s.present(text)
+    textscan._FORCE_PLAIN = True
+    try:
+        plain = s.present(text)
+    finally:
+        textscan._FORCE_PLAIN = False
+    assert fast == plain == {w for w in WORDS if w in text}
+
+
+def test_engine_gives_the_same_answers_without_the_c_extension():
+    files = sorted((ROOT / "fixtures" / "bounces").rglob("*.eml"))[:40]
+    assert files
+    with_ac = [diagnose(f.read_bytes()).to_dict() for f in files]
+    textscan._FORCE_PLAIN = True
+    textscan._shared = None
+    try:
+        plain = [diagnose(f.read_bytes()).to_dict() for f in files]
+    finally:
+        textscan._FORCE_PLAIN = False
+        textscan._shared = None
+    assert plain == with_ac
+
+
+@pytest.mark.parametrize("pattern, literals", [
+    (r"\b(?:user|mailbox) (?:unknown|not found)\b",
+     ("mailbox not found", "mailbox unknown", "user not found", "user unknown")),
+    (r"message (?:size )?too big", ("message size too big", "message too big")),
+    (r"[Ss]ender address rejected", ("sender address rejected",)),
+    (r"5\.7\.520", ("5.7.520",)),
+    (r"\d{3} [45]\.\d\.\d", (" 4.", " 5.")),
+    (r"\d{3}-\d", None),  # no fixed string of three characters
+])
+def test_gates_spell_out_small_alternations(pattern, literals):
+    assert _required_literal(pattern) == literals
+
+
+def test_every_gate_is_sound_on_every_rule_example():
+    """Whenever a rule's pattern matches one of the packs' examples, one of the pattern's
+    gate literals occurs in it: a gate never hides a match."""
+    rs = default_rules()
+    examples = [e for r in rs.rules for e in (*r.examples, *r.counterexamples)]
+    checked = 0
+    for rule in rs.rules:
+        for alt in rule.alternatives:
+            for p in (*alt.text, *alt.all_text, *alt.not_text):
+                if not p.literal:
+                    continue
+                for ex in examples:
+                    if p.regex.search(ex):
+                        checked += 1
+                        assert any(x in ex.lower() for x in p.literal), (rule.id, p.source, ex)
+    assert checked > 50
