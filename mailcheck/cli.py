@@ -27,9 +27,15 @@ def fail(message: str) -> None:
     sys.exit(EXIT_USAGE)
 
 
+def _stdin_bytes():
+    """Standard input as a byte stream where it has one (click's get_binary_stream is
+    deprecated)."""
+    return getattr(sys.stdin, "buffer", None) or sys.stdin
+
+
 def read_input(path: str | None) -> tuple[bytes, str]:
     if path in (None, "-"):
-        stream = getattr(sys.stdin, "buffer", None) or sys.stdin
+        stream = _stdin_bytes()
         if sys.stdin.isatty():
             click.echo("mailcheck: reading from standard input (paste, then Ctrl-D)", err=True)
         data = stream.read()
@@ -253,7 +259,7 @@ def batch_cmd(paths: tuple[str, ...], fmt: str | None, output: str | None, jobs:
     elif zones or replay or nameserver or now:
         fail("--dns-zone, --dns-replay, --nameserver and --now need --verify")
     outcomes = analyse_stream(
-        iter_messages(paths, stdin=click.get_binary_stream("stdin"),
+        iter_messages(paths, stdin=_stdin_bytes(),
                       skip=[output] if output else []), jobs=jobs, lang=lang,
         rules=rs, want_line=want_line, want_record=not want_line, verifier=verifier,
         threads=dns_concurrency)
