@@ -9,7 +9,8 @@ everywhere, by the same placeholder:
 - e-mail addresses -> ``user1@domain1.example`` (the domain of a large public provider
   such as gmail.com is kept: it matters to the diagnosis and identifies nobody; role
   mailboxes such as postmaster keep their local part);
-- the organisation's domains, also inside host names -> ``domain1.example``; tenant names
+- the organisation's domains, also inside host names and also when only a Received
+  line shows them (an internal relay) -> ``domain1.example``; tenant names
   in ``*.onmicrosoft.com`` and ``*.mail.protection.outlook.com`` -> ``tenant1``;
 - display names (address headers, ``Name:`` fields) -> ``Person 1``;
 - IPv4 / IPv6 addresses -> documentation addresses ``192.0.2.1`` / ``2001:db8::1``;
@@ -33,6 +34,7 @@ from typing import Any
 from publicsuffixlist import PublicSuffixList
 
 from .ingest.message import decode_header_value
+from .ingest.received import parse_received
 from .model import Diagnosis
 
 #: Mail providers whose domain names nobody in particular: kept as they are.
@@ -41,6 +43,8 @@ gmail.com googlemail.com google.com outlook.com hotmail.com live.com msn.com off
 microsoft.com onmicrosoft.com outlook.jp hotmail.co.jp yahoo.com yahoo.co.jp icloud.com me.com
 aol.com gmx.net gmx.de web.de mail.ru yandex.ru proton.me protonmail.com zoho.com
 example.com example.net example.org example.invalid redacted.invalid
+amazonses.com sendgrid.net mailgun.org mandrillapp.com sparkpostmail.com mcsv.net
+pphosted.com mimecast.com messagelabs.com barracudanetworks.com yahoodns.net
 """.split())
 #: Local parts that name a role, not a person.
 ROLE_LOCALS = frozenset("""postmaster mailer-daemon abuse noreply no-reply donotreply
@@ -339,6 +343,19 @@ def _rewrite(value: Any, sub: Callable[[str], str], depth: int = 0) -> Any:
     return _DROP  # an object we cannot read as text: leave it out rather than leak it
 
 
+_HOST_NAME = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,10}[A-Za-z]{2,63}\.?")
+
+
+def _received_values(ev: Any) -> Iterator[str]:
+    """Received fields of the input and of a returned message's headers."""
+    for h in ev.headers:
+        if h.name.lower() == "received":
+            yield h.value
+    for ln in ev.lines:
+        if ln.part == "returned-headers" and ln.text[:9].lower() == "received:":
+            yield ln.text[9:]
+
+
 def redact_diagnosis(diag: Diagnosis) -> Diagnosis:
     """A copy of ``diag`` with the input's identifiers replaced by stable placeholders."""
     r = Redactor()
@@ -348,6 +365,13 @@ def redact_diagnosis(diag: Diagnosis) -> Diagnosis:
         r.collect("\n".join(ln.text for ln in ev.lines))
         for h in ev.headers:
             r.collect(f"{h.name}: {h.value}")
+        # Host names that only a Received line shows (an internal relay, a sender's own
+        # server): their domains are replaced like those of addresses.
+        for text in _received_values(ev):
+            hop = parse_received(text)
+            for host in (hop.from_host, hop.from_rdns, hop.by_host):
+                if host and _HOST_NAME.fullmatch(host) and not _valid_ip(host):
+                    r.domain(host)
     for s in _strings([diag.source, diag.notes, diag.checks,
                        [rec.to_dict() for rec in diag.recipients],
                        [(f.recipients, f.evidence) for f in diag.findings]]):

@@ -171,3 +171,22 @@ def test_many_addresses_get_distinct_valid_placeholders():
     for ip in out:
         ipaddress.ip_address(ip)
         assert not ip.startswith("10.")
+
+
+def test_hosts_seen_only_in_received_lines_are_redacted():
+    raw = (b"Received: from relay01.kaisha-naibu.co.jp (relay01.kaisha-naibu.co.jp [192.168.10.5])\n"
+           b"\tby mx.torihikisaki.co.jp (Postfix) with ESMTP id 4AB12;\n"
+           b"\tMon, 2 Nov 2026 10:00:00 +0900 (JST)\n"
+           b"Received: from mail-sor-f41.google.com (mail-sor-f41.google.com [209.85.220.41])\n"
+           b"\tby relay01.kaisha-naibu.co.jp; Mon, 2 Nov 2026 09:59:59 +0900\n"
+           b"From: MAILER-DAEMON@torihikisaki.co.jp\n"
+           b"To: sender@gmail.com\nSubject: Undelivered Mail Returned to Sender\n\n"
+           b"<someone@gmail.com>: host mx said: 550 5.1.1 user unknown\n")
+    diag = redact_diagnosis(diagnose(raw))
+    # the HTML report shows the whole input, Received lines included
+    text = render(diag, "html") + "\n".join(ln.text for ln in diag.evidence.lines)
+    assert "Received: from relay01." in text
+    assert "kaisha-naibu" not in text and "torihikisaki" not in text
+    assert "192.168.10.5" not in text
+    assert "google.com" in text  # a public provider's host names nobody
+    assert "relay01.domain" in text  # the host's own label stays, its domain is replaced
