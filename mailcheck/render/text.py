@@ -31,27 +31,66 @@ def _cells(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
+#: Units a line may break between: a run of visible ASCII (a word, a path, a command), a
+#: space, or any other single character (CJK text breaks between any two characters).
+_UNITS = re.compile(r"[!-~]{1,400}| |[^ ]", re.S)
+#: Japanese line-breaking rules (kinsoku): these never start a line...
+_NO_START = frozenset("、。，．・：；？！）」』】〕〉》〙〗ー…‥ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々"
+                      ",.:;!?)]}%")
+#: ...and these never end one.
+_NO_END = frozenset("（「『【〔〈《〘〖([{")
+
+
 def wrap(text: str, width: int = 92, first: str = "", rest: str = "") -> list[str]:
-    """Wrap by display width: CJK characters take two cells and may break anywhere."""
+    """Wrap by display width: CJK characters take two cells and may break anywhere, but
+    not inside an ASCII word, not before closing punctuation (which hangs past the margin
+    by up to two cells) and not after an opening bracket."""
     if text.isascii():
         return textwrap.wrap(text, width=width, initial_indent=first,
                              subsequent_indent=rest) or [first.rstrip()]
     lines: list[str] = []
     line, used = first, len(first)
-    for word in re.split(r"(?<= )", text):
-        wlen = sum(_cells(c) for c in word)
-        if used + wlen > width and word.isascii() and line.strip():
-            lines.append(line.rstrip())
-            line, used = rest, len(rest)
-        for ch in word:
-            c = _cells(ch)
-            if used + c > width and line.strip():
-                lines.append(line.rstrip())
-                line, used = rest, len(rest)
-                if ch == " ":
-                    continue
-            line += ch
-            used += c
+
+    def cells(s: str) -> int:
+        return sum(_cells(c) for c in s)
+
+    def new_line(following: str = "") -> None:
+        nonlocal line, used
+        carry = ""
+        while len(line) > len(rest) + 1 and line[-1] in _NO_END:
+            carry, line = line[-1] + carry, line[:-1]
+        if following[:1] in _NO_START and not carry:
+            # closing punctuation cannot start the line and no longer hangs: the character
+            # before it (and any closing ones before that) goes down with it
+            while len(line) > len(rest) + 1 and not line[-1].isspace() and (
+                    not line[-1].isascii() or line[-1] in _NO_START):
+                carry, line = line[-1] + carry, line[:-1]
+                if carry[0] not in _NO_START:
+                    break
+        lines.append(line.rstrip())
+        line, used = rest + carry, len(rest) + cells(carry)
+
+    for unit in _UNITS.findall(text):
+        w = cells(unit)
+        if unit == " ":
+            if used + 1 > width:
+                continue  # at the margin: the next unit starts the new line (or hangs)
+            if line.strip():
+                line, used = line + " ", used + 1
+            continue
+        if used + w > width and line.strip():
+            if unit[0] in _NO_START and used + w <= width + 2:
+                line, used = line + unit, used + w  # hanging punctuation
+                continue
+            new_line(unit)
+        if used + w > width:  # a word longer than a whole line: cut it
+            for ch in unit:
+                c = _cells(ch)
+                if used + c > width and line.strip():
+                    new_line()
+                line, used = line + ch, used + c
+        else:
+            line, used = line + unit, used + w
     if line.strip():
         lines.append(line.rstrip())
     return lines
