@@ -343,7 +343,8 @@ def _rewrite(value: Any, sub: Callable[[str], str], depth: int = 0) -> Any:
     return _DROP  # an object we cannot read as text: leave it out rather than leak it
 
 
-_HOST_NAME = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,10}[A-Za-z]{2,63}\.?")
+_HOST_NAME = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,10}[A-Za-z]{2,63}\.?")
 
 
 def _received_values(ev: Any) -> Iterator[str]:

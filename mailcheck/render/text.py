@@ -35,8 +35,8 @@ def _cells(ch: str) -> int:
 #: space, or any other single character (CJK text breaks between any two characters).
 _UNITS = re.compile(r"[!-~]{1,400}| |[^ ]", re.S)
 #: Japanese line-breaking rules (kinsoku): these never start a line...
-_NO_START = frozenset("、。，．・：；？！）」』】〕〉》〙〗ー…‥ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々"
-                      ",.:;!?)]}%")
+_NO_START = frozenset("、。，．・：；？！）」』】〕〉》〙〗ー…‥"
+                      "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々,.:;!?)]}%")
 #: ...and these never end one.
 _NO_END = frozenset("（「『【〔〈《〘〖([{")
 
@@ -61,12 +61,19 @@ def wrap(text: str, width: int = 92, first: str = "", rest: str = "") -> list[st
             carry, line = line[-1] + carry, line[:-1]
         if following[:1] in _NO_START and not carry:
             # closing punctuation cannot start the line and no longer hangs: the character
-            # before it (and any closing ones before that) goes down with it
-            while len(line) > len(rest) + 1 and not line[-1].isspace() and (
-                    not line[-1].isascii() or line[-1] in _NO_START):
-                carry, line = line[-1] + carry, line[:-1]
-                if carry[0] not in _NO_START:
+            # before it (with any closing ones before that, or a whole ASCII word) goes down
+            line = line.rstrip(" ")
+            while len(line) > len(rest) + 1:
+                ch = line[-1]
+                if ch.isascii() and ch not in _NO_START:
+                    word = re.search(r"[!-~]{1,400}\Z", line)
+                    if word and word.start() > len(rest):
+                        carry, line = word.group() + carry, line[:word.start()]
                     break
+                carry, line = ch + carry, line[:-1]
+                if ch not in _NO_START:
+                    break
+                line = line.rstrip(" ")
         lines.append(line.rstrip())
         line, used = rest + carry, len(rest) + cells(carry)
 
