@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from . import reasons, status
+from . import identities, reasons, status
 from .ingest import InputError, ingest
 from .ingest.authentication import header_checks
 from .model import (
@@ -83,6 +83,7 @@ def diagnose_evidence(ev: Evidence, *, lang: str = "en", rules: RuleSet | None =
     if not any(f.severity != "info" for f in ranked):
         ranked.extend(_generic_findings(ev, diag, lang))
     diag.findings = ranked
+    identities.fill_findings(diag, ev)
     return diag
 
 

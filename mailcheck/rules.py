@@ -33,6 +33,7 @@ except ImportError:  # pragma: no cover
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
 from . import textscan
+from .identities import check_template
 from .model import Evidence, Finding, FixStep, Line
 
 LANGS = ("en", "ja")
@@ -329,7 +330,11 @@ def _rule(raw: dict[str, Any], pack: str, order: int) -> Rule:
         if isinstance(step, str):
             fix.append(FixStep(step))
         else:
-            fix.append(FixStep(step["step"], step.get("powershell")))
+            ps = step.get("powershell")
+            problem = check_template(ps) if ps else None
+            if problem:
+                raise RuleError(f"{where}: fix powershell: {problem}")
+            fix.append(FixStep(step["step"], ps))
     texts: dict[str, dict[str, Any]] = {"en": {k: raw.get(k) for k in _TEXT_FIELDS}}
     texts["en"]["confirm"] = list(raw.get("confirm", []))
     for lang in LANGS[1:]:

@@ -72,7 +72,13 @@ def test_redaction_keeps_what_the_diagnosis_needs():
     red = redact_diagnosis(plain)
     assert [f.rule for f in red.findings] == [f.rule for f in plain.findings]
     assert red.findings[0].title == plain.findings[0].title
-    assert red.findings[0].fix == plain.findings[0].fix
+    assert [s.text for s in red.findings[0].fix] == [s.text for s in plain.findings[0].fix]
+    # The commands keep their shape; the mailbox filled in from the input is replaced too.
+    plain_ps = plain.findings[0].fix[0].powershell
+    red_ps = red.findings[0].fix[0].powershell
+    assert "-From hanako.suzuki@contoso.co.jp" in plain_ps
+    assert "hanako.suzuki" not in red_ps and "contoso.co.jp" not in red_ps
+    assert red_ps.split("-From ")[0] == plain_ps.split("-From ")[0]
     assert red.recipients[0].status == "5.7.520"
     assert "AS(7555)" in red.recipients[0].diagnostic
     assert "TYCP286MB2345.JPNP286.PROD.OUTLOOK.COM" in render(red, "text") or \

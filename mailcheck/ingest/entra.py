@@ -16,6 +16,12 @@ from ..model import Evidence
 NAME = "entra-id"
 
 _AADSTS = re.compile(r"\bAADSTS(\d{5,6})\b")
+# The sign-in log's user: "Username  taro@x" (portal, English), "ユーザー名 ..." (Japanese),
+# "userPrincipalName": "taro@x" (Graph / log JSON export).
+_USER = re.compile(
+    r"^\s{0,8}(?:Username|User principal name|ユーザー名|ユーザー プリンシパル名|"
+    r"\"userPrincipalName\")"
+    r"[\s:\"]{1,40}([^\s\",]{3,254})", re.I)
 _MARKERS = (
     "aadsts",
     "conditional access",
@@ -48,6 +54,9 @@ def parse(ev: Evidence) -> None:
         for m in _AADSTS.finditer(ln.text):
             ev.add_fact_value("aadsts", m.group(1), ln)
             ev.add_system("entra-id", ln)
+        m = _USER.match(ln.text) if "@" in ln.text else None
+        if m:
+            ev.add_fact_value("signin_user", m.group(1), ln)
         for fact, needles in _FACTS:
             if any(n in low for n in needles):
                 ev.set_fact(fact, True, ln)

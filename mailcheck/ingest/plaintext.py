@@ -83,7 +83,10 @@ _FAILURE_HINTS = (
     "配信できませんでした", "送信できませんでした", "届きませんでした", "不達",
     "не доставлено", "non remis", "nicht zugestellt", "has been delayed", "delivery delayed",
     "temporary failure", "will be retried", "warning message only", "giving up",
-    "delivery status notification", "mail system error", "rejected", "error",
+    "delivery status notification", "mail system error",
+    # Postfix's notice opens with these; its "could not / be delivered" is folded.
+    "this is the mail system at host", "sorry to have to inform you",
+    "rejected", "error",
 )
 _DELAY_HINTS = ("has been delayed", "will be retried", "warning message only",
                 "delivery delayed", "not yet been delivered", "will continue to try",
@@ -317,6 +320,9 @@ def _prose(block: list[Line], addr: str | None) -> str | None:
     return text[:1000] or None
 
 
+#: ``host mx.example.org[192.0.2.7] said:`` (Postfix), ``host mx.example.org [192.0.2.7]:`` (Exim).
+_REMOTE_HOST = re.compile(
+    r"\bhost[ \t]{1,3}([A-Za-z0-9][A-Za-z0-9.-]{0,252})[ \t]{0,2}\[[0-9A-Fa-f:.]{2,45}\]", re.I)
 _INNER_REPLY = re.compile(r"^[245]\d\d[ \t]{1,3}<[^<>]{1,300}>\.{3}[ \t]{0,3}(?=[245]\d\d[ -])")
 
 
@@ -383,6 +389,9 @@ def parse(ev: Evidence) -> None:
             rec.reply_code = inner_code or code
             rec.status = inner_status or status
             rec.lines = [ln] + [b for b in block[:1] if b is not ln]
+            host = _REMOTE_HOST.search(" ".join(b.text for b in block[:3]))
+            if host and "." in host.group(1):
+                rec.remote_mta = host.group(1).rstrip(".").lower()
         else:
             rec.diagnostic = _prose(block, addr) or _prose(lines[:_MAX_BLOCK], None)
             rec.status = find_status(rec.diagnostic or "")

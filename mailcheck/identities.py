@@ -1,0 +1,130 @@
+"""Fill the example identities in a fix's PowerShell with the ones the input shows.
+
+A rule writes ``Set-CASMailbox -Identity {{sender|user@contoso.com}}``: the name before
+the bar says which identity belongs there, the text after it is the example shown when the
+input does not tell (or tells more than one). After a diagnosis, each finding's commands
+get the mailbox the bounce came back to, the recipient it names, or the From domain of a
+received message, so an administrator can run the command as printed.
+
+Bounce content is attacker-controlled and these commands get pasted into a PowerShell
+session, so a value is only used when it is a plain address or domain name: letters,
+digits and ``.+-_`` (no quotes, ``$``, backticks, spaces or semicolons). Anything else
+keeps the example.
+"""
+
+from __future__ import annotations
+
+import re
+from email.utils import getaddresses
+
+from .model import Diagnosis, Evidence, Finding, FixStep
+
+#: The identities a rule may name, and what each means.
+NAMES: dict[str, str] = {
+    "sender": "the mailbox that sent: the address a bounce came back to, the MAIL FROM of a "
+              "pasted transcript, the user of a sign-in log",
+    "sender_domain": "the sender's domain; for a received message, its From domain",
+    "recipient": "the one recipient the finding is about",
+    "recipient_domain": "the domain of the finding's recipients, when they share one",
+}
+
+_MAIL_FROM = re.compile(r"MAIL FROM: ?<([^<>\s]{1,254})>", re.I)
+PLACEHOLDER = re.compile(r"\{\{([a-z_]{1,20})\|([^{}\n]{1,200})\}\}")
+_OPEN = "{{"
+
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL}){{1,10}}")
+_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9._+-]{0,62}[A-Za-z0-9_])?")
+
+
+def check_template(text: str) -> str | None:
+    """Why ``text`` is not a valid command template, or None when it is."""
+    rest = PLACEHOLDER.sub("", text)
+    if _OPEN in rest or "}}" in rest:
+        return "a '{{' placeholder must read {{name|example}}"
+    for m in PLACEHOLDER.finditer(text):
+        if m.group(1) not in NAMES:
+            return f"unknown placeholder {m.group(1)!r} (known: {', '.join(NAMES)})"
+    return None
+
+
+def fill(text: str | None, values: dict[str, str]) -> str | None:
+    """``text`` with each placeholder replaced by its value, else by its example."""
+    if not text or _OPEN not in text:
+        return text
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1)) or m.group(2), text)
+
+
+def safe_address(text: str | None) -> str | None:
+    """``text`` as a lower-cased address when it is plain enough to paste into a shell."""
+    if not text:
+        return None
+    local, at, domain = text.strip().rpartition("@")
+    if at and _LOCAL.fullmatch(local) and safe_domain(domain):
+        return f"{local}@{domain.lower()}"
+    return None
+
+
+def safe_domain(text: str | None) -> str | None:
+    if text and len(text) <= 253 and _DOMAIN.fullmatch(text.strip().rstrip(".")):
+        return text.strip().rstrip(".").lower()
+    return None
+
+
+def _one(values: list[str | None]) -> str | None:
+    distinct = {v for v in values if v}
+    return distinct.pop() if len(distinct) == 1 else None
+
+
+def input_identities(ev: Evidence) -> dict[str, str]:
+    """Identities the whole input shows: the bounce's addressee, or a message's From domain."""
+    out: dict[str, str] = {}
+    if ev.kind == "bounce":
+        to = [h.value for h in ev.headers if h.name.lower() == "to"]
+        addresses = [safe_address(a) for _, a in getaddresses(to)] if len(to) == 1 else []
+        sender = _one(addresses) if len(addresses) == 1 else None
+        if sender:
+            out["sender"] = sender
+            out["sender_domain"] = sender.rpartition("@")[2]
+    elif ev.kind != "headers" and "mail from" in ev.haystack_lower():
+        # A pasted SMTP transcript: the envelope sender it names, when there is one.
+        sender = _one([safe_address(m.group(1)) or "?" for m in _MAIL_FROM.finditer(ev.haystack())])
+        if sender and sender != "?":
+            out["sender"] = sender
+            out["sender_domain"] = sender.rpartition("@")[2]
+    users = ev.facts.get("signin_user")
+    if users and "sender" not in out:
+        # An Entra sign-in log: the account that tried SMTP AUTH.
+        user = _one([safe_address(u) or "?" for u in users])
+        if user and user != "?":
+            out["sender"] = user
+            out["sender_domain"] = user.rpartition("@")[2]
+    from_domain = safe_domain(ev.facts.get("auth_from_domain"))
+    if from_domain and "sender_domain" not in out:
+        out["sender_domain"] = from_domain
+    return out
+
+
+def finding_identities(finding: Finding, diag: Diagnosis, base: dict[str, str]) -> dict[str, str]:
+    values = dict(base)
+    recipients = finding.recipients or [r.recipient for r in diag.recipients
+                                        if r.recipient and r.reason not in ("delivered",)]
+    addresses = [safe_address(r) for r in recipients]
+    if addresses and all(addresses):
+        one = _one(addresses)
+        if one:
+            values["recipient"] = one
+        domain = _one([a.rpartition("@")[2] for a in addresses if a])
+        if domain:
+            values["recipient_domain"] = domain
+    return values
+
+
+def fill_findings(diag: Diagnosis, ev: Evidence) -> None:
+    """Put the input's identities into every finding's commands (in place)."""
+    base = input_identities(ev)
+    for f in diag.findings:
+        if not any(s.powershell and _OPEN in s.powershell for s in f.fix):
+            continue
+        values = finding_identities(f, diag, base)
+        f.fix = [FixStep(s.text, fill(s.powershell, values)) for s in f.fix]
