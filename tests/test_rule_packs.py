@@ -47,6 +47,12 @@ def test_catalogue_rule_is_complete(rule_id: str) -> None:
      "rate-limited-reputation", "badreputation"),
     ("550 5.7.9 Message not accepted for policy reasons. DMARC policy of the sending domain is"
      " reject.", "dmarc-reject", "authfailure"),
+    ("550-5.7.1 [198.51.100.3] The IP you're using to send mail is not authorized to send email"
+     " directly to our servers.", "gmail-ip-not-authorized", "blocked"),
+    ("451 4.7.512 Access denied, please try again later (AS42)", "exo-sending-ip-throttled",
+     "badreputation"),
+    ("550 Your message was classified as spam and refused", "spam-content-rejected",
+     "spamdetected"),
 ])
 def test_rule_decides_the_reason(text: str, rule_id: str, reason: str) -> None:
     d = diagnose(text)
