@@ -30,6 +30,7 @@ LABELS: dict[str, dict[str, str]] = {
         "references": "References",
         "systems": "Systems seen",
         "kind": "Input",
+        "source.stdin": "standard input",
         "nothing": "Nothing recognised: no bounce, SMTP reply, dialog or sign-in error was found "
                    "in this input.",
         "no_cause": "No cause identified.",
@@ -145,6 +146,7 @@ LABELS: dict[str, dict[str, str]] = {
         "references": "参考資料",
         "systems": "関係するシステム",
         "kind": "入力",
+        "source.stdin": "標準入力",
         "nothing": "認識できるものがありません: この入力にはバウンス、SMTP 応答、ダイアログ、"
                    "サインイン エラーが見つかりませんでした。",
         "no_cause": "原因を特定できませんでした。",

@@ -134,7 +134,7 @@ def report_view(diag: Diagnosis) -> dict[str, Any]:
     top = diag.top
     first_step = top.fix[0] if top and top.fix else None
     return {
-        "source": diag.source,
+        "source": L["source.stdin"] if diag.source == "-" else diag.source,
         "kind": L.get(f"kind.{diag.kind}", diag.kind),
         "verdict": verdict(diag),
         "error": diag.error,
