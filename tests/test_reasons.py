@@ -32,6 +32,41 @@ from mailcheck.reasons import classify, is_hard, reason_from_text
     ("", "4.4.7", None, "expired"),
     ("", None, None, "undefined"),
     ("something went sideways", None, None, "onhold"),
+    # X.2.1 is a recipient-side filter's code; "user unknown" under it is the
+    # directory's answer only when it answers RCPT TO
+    ("550 5.2.1 <a@b.example>... User Unknown", "5.2.1", None, "filtered"),
+    ("550 5.2.1 <a@b.example>... User Unknown", "5.2.1", "RCPT", "userunknown"),
+    ("550 5.2.1 <a@b.example>... Mailbox disabled", "5.2.1", "RCPT", "suspend"),
+    # "does not exist" in answer to MAIL FROM is about the sender
+    ("553 5.1.0 bob mail.sender.example does not exist", "5.1.0", "MAIL", "rejected"),
+    ("550 Unknown user", None, "MAIL", "rejected"),
+    ("550 5.7.1 <alice@a.example>... Access denied", "5.7.1", "MAIL", "rejected"),
+    ("530 5.7.0 Authentication required", "5.7.0", "MAIL", "securityerror"),
+    ("550 5.7.1 <alice@a.example>... Access denied", "5.7.1", None, "securityerror"),
+    # refused at the greeting: the client is blocked, whatever the words
+    ("550 Rejected", "5.0.0", "EHLO", "blocked"),
+    ("554 Go away", None, "CONNECT", "blocked"),
+    ("554 Go away", None, "DATA", "onhold"),
+    # null MX (RFC 7505) as notqmail and Postfix report it
+    ("Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)", "5.4.4", None,
+     "notaccept"),
+    ("Host or domain name not found. Name service error for name=b.example type=MX: "
+     "Malformed or unexpected name server reply", "5.4.4", None, "notaccept"),
+    ("Sorry, I couldn't find any host named b.example. (#5.1.2)", "5.1.2", None,
+     "hostunknown"),
+    # Orange's own error codes name the cause, whatever the words or status
+    ("550 5.2.0 Mail rejete. Mail rejected. OFR_506 [506]", "5.2.0", None, "spamdetected"),
+    ("421 mx1 Service refuse. Service refused, please try later. OFR004_999 [999]", "4.0.0",
+     None, "blocked"),
+    ("421 4.2.0 Service refuse. Service refused, please try later. OFR005_505 [505]",
+     "4.2.0", None, "systemerror"),
+    ("550 5.5.0 Adresse destinataire invalide. Invalid recipient. LPN007_416", "5.5.0",
+     None, "userunknown"),
+    ("554 5.7.1 <mx.a.example[192.0.2.7]:4000>: Client host rejected: lpn LPN000_630",
+     "5.7.1", None, "policyviolation"),
+    ("550 5.7.1 Mail rejected. OFR_123 [123]", "5.7.1", None, "filtered"),
+    # a local MTA that gave up after its retries
+    ("Delivery failed 12 attempts: bob@b.example", None, None, "expired"),
 ])
 def test_classify(diag: str, status: str | None, command: str | None, reason: str) -> None:
     rec = RecipientEvidence(recipient="a@b.example", action="failed", status=status,
