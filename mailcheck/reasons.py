@@ -34,6 +34,18 @@ _HOST_MISSING = re.compile(
     r"(?<![@\w.-])[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}\.?[ \t]{1,3}does(?: not|n't) exist")
 
 
+#: "Delivery failed 20 attempts", "failed after 5 attempts": the MTA stopped retrying.
+_GAVE_UP = re.compile(r"(?:failed|after) [0-9]{1,4} (?:delivery )?attempts")
+
+#: Commands of the session's greeting: a refusal here cannot be about an address.
+_GREETING = frozenset({"CONNECT", "HELO", "EHLO"})
+#: Reasons the SMTP command a reply answered can change.
+_BY_COMMAND = frozenset({"userunknown", "hostunknown", "filtered", "onhold", "undefined",
+                         "securityerror"})
+#: Reasons that, said in answer to MAIL FROM, mean the sender's address was refused.
+_SENDER_REFUSED = frozenset({"userunknown", "hostunknown", "filtered", "onhold", "undefined"})
+
+
 @cache
 def _table() -> dict[str, Any]:
     return tomllib.loads(_data_file("reasons.toml").read_text(encoding="utf-8"))
@@ -59,6 +71,24 @@ def _status_table() -> dict[str, str]:
 def _directory_phrases() -> tuple[str, ...]:
     """Answers of a recipient directory itself (``[directory]`` in reasons.toml)."""
     return tuple(p.lower() for p in _table().get("directory", {}).get("phrases", []))
+
+
+#: Orange's own error code: "OFR_506", "OFR004_999", "LPN007_416" (``[orange]``).
+_ORANGE_CODE = re.compile(r"(?<![a-z0-9])(?:ofr|lpn)[0-9]{0,3}_([0-9]{3})(?![0-9])")
+
+
+@cache
+def _orange_codes() -> dict[str, str]:
+    return dict(_table().get("orange", {}))
+
+
+def reason_from_vendor_code(text: str) -> str | None:
+    """The reason a provider's own error code names (Orange's, see ``[orange]``)."""
+    low = text.lower()
+    if "ofr" not in low and "lpn" not in low:
+        return None
+    m = _ORANGE_CODE.search(low)
+    return _orange_codes().get(m.group(1)) if m else None
 
 
 @cache
@@ -113,10 +143,20 @@ def _temporary(rec: RecipientEvidence) -> bool:
 def _adjust(reason: str, rec: RecipientEvidence, text: str) -> str:
     """Context a phrase alone cannot see: the SMTP command, a temporary code."""
     low = text.lower()
+    command = None
+    if reason in _BY_COMMAND:
+        command = rec.smtp_command or smtp_command(text)
+        if command == "MAIL" and (reason in _SENDER_REFUSED or reason == "securityerror" and
+                                  not reason_from_text(text, broad=False)):
+            # "does not exist", "access denied" in answer to MAIL FROM: the sender's
+            # address was refused ("authentication required" there stays securityerror)
+            return "rejected"
+        if command in _GREETING and reason in ("filtered", "onhold", "undefined"):
+            # refused before any address was given: the client itself (its IP, its name)
+            return "blocked"
     if reason == "userunknown" and _HOST_MISSING.search(low):
         return "hostunknown"  # "553 mx.example.org does not exist": a host, not a mailbox
     if reason == "userunknown" and not any(p in low for p in _directory_phrases()):
-        command = rec.smtp_command or smtp_command(text)
         if reason_from_status(rec.status) != "userunknown" and command not in ("RCPT", "MAIL"):
             # "user unknown" neither coded 5.1.x nor said in answer to RCPT TO: the words
             # of a filter after the message was sent, not the directory's answer
@@ -140,6 +180,9 @@ def classify(rec: RecipientEvidence, rule_reason: str | None = None) -> str:
         decisive = _decisive_status().get(f"{int(p[1])}.{int(p[2])}")
         if decisive:
             return decisive
+    vendor = reason_from_vendor_code(text) if text else None
+    if vendor:
+        return vendor
     if rule_reason:
         return _adjust(rule_reason, rec, text)
     if text:
@@ -153,9 +196,9 @@ def classify(rec: RecipientEvidence, rule_reason: str | None = None) -> str:
         rinfo = reply_info(rec.reply_code)
         if rinfo and rec.reply_code not in ("550", "554", "450", "451", "553", "552"):
             return rinfo["reason"]
-    if action == "delayed":
+    if action == "delayed" or _GAVE_UP.search(text.lower()):
         return "expired"
-    return "onhold" if text.strip() else "undefined"
+    return _adjust("onhold" if text.strip() else "undefined", rec, text)
 
 
 def agreeing_hits(rec: RecipientEvidence, hits: list) -> list:
@@ -174,10 +217,25 @@ def agreeing_hits(rec: RecipientEvidence, hits: list) -> list:
     for h in hits:
         rule, alt = h[0], h[1]
         by_words = bool(alt.text or alt.all_text or alt.fact)
-        vendor_code = any(_vendor_code(spec) for spec, _ in alt.status)
+        vendor_code = _vendor_code_matched(alt, rec, text)
         if by_words or vendor_code or _adjust(rule.reason, rec, text) == _adjust(said, rec, text):
             out.append(h)
     return out
+
+
+_STATUS_IN_TEXT = re.compile(r"(?<![\w.])[245]\.\d{1,3}\.\d{1,3}(?![\w.])")
+
+
+def _vendor_code_matched(alt, rec: RecipientEvidence, text: str) -> bool:
+    """Whether the alternative matched this recipient by a vendor's own code: a list such
+    as ``5.1.2, 5.4.4, 5.4.310`` matching 5.4.4 matched on RFC 3463's generic code."""
+    vendor = [m for spec, m in alt.status if _vendor_code(spec)]
+    if not vendor:
+        return False
+    codes = set(_STATUS_IN_TEXT.findall(text))
+    if rec.status:
+        codes.add(rec.status)
+    return not codes or any(m(c) for m in vendor for c in codes)
 
 
 def _vendor_code(spec: str) -> bool:

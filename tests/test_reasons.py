@@ -32,6 +32,41 @@ from mailcheck.reasons import classify, is_hard, reason_from_text
     ("", "4.4.7", None, "expired"),
     ("", None, None, "undefined"),
     ("something went sideways", None, None, "onhold"),
+    # X.2.1 is a recipient-side filter's code; "user unknown" under it is the
+    # directory's answer only when it answers RCPT TO
+    ("550 5.2.1 <a@b.example>... User Unknown", "5.2.1", None, "filtered"),
+    ("550 5.2.1 <a@b.example>... User Unknown", "5.2.1", "RCPT", "userunknown"),
+    ("550 5.2.1 <a@b.example>... Mailbox disabled", "5.2.1", "RCPT", "suspend"),
+    # "does not exist" in answer to MAIL FROM is about the sender
+    ("553 5.1.0 bob mail.sender.example does not exist", "5.1.0", "MAIL", "rejected"),
+    ("550 Unknown user", None, "MAIL", "rejected"),
+    ("550 5.7.1 <alice@a.example>... Access denied", "5.7.1", "MAIL", "rejected"),
+    ("530 5.7.0 Authentication required", "5.7.0", "MAIL", "securityerror"),
+    ("550 5.7.1 <alice@a.example>... Access denied", "5.7.1", None, "securityerror"),
+    # refused at the greeting: the client is blocked, whatever the words
+    ("550 Rejected", "5.0.0", "EHLO", "blocked"),
+    ("554 Go away", None, "CONNECT", "blocked"),
+    ("554 Go away", None, "DATA", "onhold"),
+    # null MX (RFC 7505) as notqmail and Postfix report it
+    ("Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)", "5.4.4", None,
+     "notaccept"),
+    ("Host or domain name not found. Name service error for name=b.example type=MX: "
+     "Malformed or unexpected name server reply", "5.4.4", None, "notaccept"),
+    ("Sorry, I couldn't find any host named b.example. (#5.1.2)", "5.1.2", None,
+     "hostunknown"),
+    # Orange's own error codes name the cause, whatever the words or status
+    ("550 5.2.0 Mail rejete. Mail rejected. OFR_506 [506]", "5.2.0", None, "spamdetected"),
+    ("421 mx1 Service refuse. Service refused, please try later. OFR004_999 [999]", "4.0.0",
+     None, "blocked"),
+    ("421 4.2.0 Service refuse. Service refused, please try later. OFR005_505 [505]",
+     "4.2.0", None, "systemerror"),
+    ("550 5.5.0 Adresse destinataire invalide. Invalid recipient. LPN007_416", "5.5.0",
+     None, "userunknown"),
+    ("554 5.7.1 <mx.a.example[192.0.2.7]:4000>: Client host rejected: lpn LPN000_630",
+     "5.7.1", None, "policyviolation"),
+    ("550 5.7.1 Mail rejected. OFR_123 [123]", "5.7.1", None, "filtered"),
+    # a local MTA that gave up after its retries
+    ("Delivery failed 12 attempts: bob@b.example", None, None, "expired"),
 ])
 def test_classify(diag: str, status: str | None, command: str | None, reason: str) -> None:
     rec = RecipientEvidence(recipient="a@b.example", action="failed", status=status,
@@ -62,3 +97,101 @@ def test_broad_words_come_last() -> None:
 def test_hard_bounce(reason: str, status: str | None, action: str | None,
                      hard: bool | None) -> None:
     assert is_hard(reason, RecipientEvidence(status=status, action=action)) is hard
+
+
+def _dsn(fields: str, prose: str = "") -> bytes:
+    """A minimal multipart/report with one recipient block (the test's own text)."""
+    return (
+        "From: MAILER-DAEMON@mx.a.example\nTo: alice@a.example\n"
+        "Subject: Returned mail: see transcript for details\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="XX"\n\n'
+        "--XX\nContent-Type: text/plain\n\n" + prose + "\n"
+        "--XX\nContent-Type: message/delivery-status\n\n"
+        "Reporting-MTA: dns; mx.a.example\n\n" + fields + "\n--XX--\n").encode()
+
+
+def test_transcript_command_beats_the_wording() -> None:
+    """A server that takes RCPT TO pipelined may refuse the address only at DATA: the
+    transcript's ">>> DATA" shows it was the message, not the directory, that was refused."""
+    from mailcheck.diagnosis import diagnose
+    reply = "550 5.7.1 <bob@b.example>: Recipient address rejected: User unknown"
+    fields = ("Final-Recipient: RFC822; bob@b.example\nAction: failed\nStatus: 5.7.1\n"
+              f"Diagnostic-Code: SMTP; {reply}\n")
+    prose = ("... while talking to mx.b.example.:\n>>> MAIL From:<alice@a.example>\n"
+             "<<< 250 2.1.0 Ok\n>>> RCPT To:<bob@b.example>\n<<< 250 2.1.5 Ok\n"
+             f">>> DATA\n<<< {reply}\n554 5.0.0 Service unavailable\n")
+    (rec,) = diagnose(_dsn(fields, prose)).recipients
+    assert rec.reason == "filtered"
+    (rec,) = diagnose(_dsn(fields, prose.replace(">>> DATA\n", ">>> RCPT To:<x@b.example>\n"))
+                      ).recipients
+    assert rec.reason == "userunknown"
+
+
+def test_messaging_server_status_comment_names_rcpt() -> None:
+    from mailcheck.diagnosis import diagnose
+    fields = ("Final-recipient: rfc822;bob@b.example\nAction: failed\n"
+              "Status: 5.0.0 (Remote SMTP server has rejected address)\n"
+              "Diagnostic-code: smtp;550 <bob@b.example>: User unknown\n")
+    (rec,) = diagnose(_dsn(fields)).recipients
+    assert rec.reason == "userunknown"
+    (rec,) = diagnose(_dsn(fields.replace(" (Remote SMTP server has rejected address)", ""))
+                      ).recipients
+    assert rec.reason == "filtered"
+
+
+@pytest.mark.parametrize(("category", "reason"), [
+    ("bad-mailbox", "userunknown"), ("quota-issues", "mailboxfull"), ("other", "filtered")])
+def test_powermta_bounce_category(category: str, reason: str) -> None:
+    from mailcheck.diagnosis import diagnose
+    fields = ("Final-Recipient: rfc822;bob@b.example\nAction: failed\nStatus: 5.2.1\n"
+              "Diagnostic-Code: smtp;550 5.2.1 <bob@b.example>... User Unknown\n"
+              f"X-PowerMTA-BounceCategory: {category}\n")
+    (rec,) = diagnose(_dsn(fields)).recipients
+    assert rec.reason == reason
+
+
+def test_generic_code_in_a_list_with_a_vendor_code_does_not_beat_the_words() -> None:
+    """recipient-domain-not-found lists 5.1.2, 5.4.4 and Exchange's 5.4.310; matching on
+    5.4.4 is a match on RFC 3463's generic code, so the null MX wording decides."""
+    from mailcheck.diagnosis import diagnose
+    fields = ("Final-Recipient: rfc822;bob@b.example\nAction: failed\nStatus: 5.4.4\n"
+              "Diagnostic-Code: X-Outbound; Host or domain name not found. Name service error "
+              "for name=b.example type=MX: Malformed or unexpected name server reply\n")
+    (rec,) = diagnose(_dsn(fields)).recipients
+    assert rec.reason == "notaccept"
+    assert rec.hard_bounce is True
+
+
+@pytest.mark.parametrize("prose", [
+    '554 "|/usr/bin/procmail -f- #bob"... Service unavailable\n', ""])
+def test_failed_delivery_to_a_program(prose: str) -> None:
+    """Sendmail's X-Actual-Recipient names the .forward/alias pipe it delivered to; the
+    reply about the program is in the prose, or there is none."""
+    from mailcheck.diagnosis import diagnose
+    fields = ("Final-Recipient: RFC822; bob@b.example\n"
+              "X-Actual-Recipient: RFC822; |/usr/bin/procmail -f- #bob@b.example\n"
+              "Action: failed\nStatus: 5.5.0\n")
+    (rec,) = diagnose(_dsn(fields, prose)).recipients
+    assert rec.reason == "mailererror"
+    assert rec.reply_code == ("554" if prose else None)
+
+
+@pytest.mark.parametrize(("text", "command"), [
+    ("Connected to 192.0.2.9 but sender was rejected.", "MAIL"),
+    ("Connected to 192.0.2.9 but my name was rejected.", "HELO"),
+    ("Connected to 192.0.2.9 but greeting failed.", "CONNECT"),
+    ("Recipient address rejected: User unknown", "RCPT"),
+])
+def test_qmail_remote_names_the_command(text: str, command: str) -> None:
+    from mailcheck.ingest.replies import smtp_command
+    assert smtp_command(text) == command
+
+
+def test_delivery_to_a_program_that_succeeded_has_no_failure_text() -> None:
+    from mailcheck.diagnosis import diagnose
+    fields = ("Final-Recipient: RFC822; bob@b.example\n"
+              "X-Actual-Recipient: RFC822; |/usr/bin/procmail -f- #bob@b.example\n"
+              "Action: delivered\nStatus: 2.0.0\n")
+    (rec,) = diagnose(_dsn(fields)).recipients
+    assert rec.reason == "delivered"
+    assert rec.diagnostic is None

@@ -89,6 +89,60 @@ def _blocks(lines: list[Line]) -> list[list[tuple[str, str, Line]]]:
     return blocks
 
 
+_REPLY_START = re.compile(r"[245][0-9][0-9][ -]")
+
+
+def _program_reply(lines: list[Line], rec: RecipientEvidence, actual: str) -> None:
+    """``X-Actual-Recipient: RFC822; |/usr/bin/procmail ...``: Sendmail delivered to a local
+    program (a .forward or alias pipe); its reply about that program is in the prose."""
+    prog = actual.split(";", 1)[-1].strip()
+    if not prog.startswith("|") or len(prog) < 4:
+        return
+    key = prog.rpartition("@")[0][:30] if "@" in prog else prog[:30]  # "@host" is appended
+    for ln in lines:
+        text = ln.text.strip()
+        if key in text and _REPLY_START.match(text):
+            rec.diagnostic = text
+            rec.reply_code = parse_reply_text(text)[0]
+            return
+    rec.diagnostic = f"local delivery program failed: {prog}"
+
+
+def _commands_from_transcript(lines: list[Line], recs: list[RecipientEvidence]) -> None:
+    """A Sendmail-style session transcript (">>> DATA" then "<<< 550 ...") shows which
+    command the reply answered; it beats a guess from the reply's wording ("Recipient
+    address rejected" is also said at DATA by a server that takes RCPT TO pipelined)."""
+    replies = [i for i, ln in enumerate(lines) if ln.text.lstrip().startswith("<<<")]
+    if not replies:
+        return
+    for rec in recs:
+        key = (rec.diagnostic or "")[:40].lower()
+        if len(key) < 8:
+            continue
+        i = next((i for i in replies if key in lines[i].text.lower()), None)
+        if i is None:
+            continue
+        for prev in reversed(lines[max(0, i - 8):i]):
+            text = prev.text.lstrip()
+            if text.startswith(">>>"):
+                rec.smtp_command = smtp_command(text) or rec.smtp_command
+                break
+            if not text.startswith("<<<"):
+                break
+
+
+#: PowerMTA's X-PowerMTA-BounceCategory values that name a single reason.
+_POWERMTA_CATEGORY = {
+    "bad-mailbox": "userunknown",
+    "bad-domain": "hostunknown",
+    "inactive-mailbox": "suspend",
+    "quota-issues": "mailboxfull",
+    "message-expired": "expired",
+    "relaying-issues": "norelaying",
+    "virus-related": "virusdetected",
+}
+
+
 def parse(ev: Evidence) -> None:
     status_lines = [ln for ln in ev.lines if ln.part in _STATUS_PARTS]
     if not status_lines:
@@ -135,9 +189,25 @@ def parse(ev: Evidence) -> None:
                     # "Status: 5.0.0" (or the reporting MTA's own summary such as 4.4.7)
                     # beside a precise code in the server's own reply: the reply is the cause
                     rec.status = st
+        actual = fields.get("x-actual-recipient")
+        if actual and not rec.diagnostic and (rec.action in ("failed", "delayed") or (
+                rec.status or "")[:1] in ("4", "5")):
+            _program_reply(ev.lines, rec, actual[0])
+        if not rec.smtp_command and "status" in fields and (
+                "rejected address" in fields["status"][0].lower()):
+            # Messaging Server's comment "Status: 5.0.0 (Remote SMTP server has rejected
+            # address)": the reply answered RCPT TO
+            rec.smtp_command = "RCPT"
+        category = fields.get("x-powermta-bouncecategory")
+        if category:
+            # PowerMTA's own classification of the remote reply (its documented bounce
+            # categories); only those that name one reason are used
+            rec.reason_hint = _POWERMTA_CATEGORY.get(category[0].strip().lower())
         if "last-attempt-date" in fields:
             rec.last_attempt = fields["last-attempt-date"][0]
         found.append(rec)
+    if found and ev.contains_any(("<<<",)) and any(rec.diagnostic for rec in found):
+        _commands_from_transcript(ev.lines, found)
     if found:
         if reporting:
             for rec in found:
@@ -146,4 +216,4 @@ def parse(ev: Evidence) -> None:
         ev.kind = "bounce"
 
 
-textscan.register(("final-recipient",))  # detect() asks the shared scan
+textscan.register(("final-recipient", "<<<"))  # detect() and parse() ask the shared scan

@@ -78,9 +78,13 @@ _COMMAND = re.compile(
     r"(?:in reply to|after|performing the|>>>|smtp:)[ \t]{0,3}(?:the[ \t])?"
     r"(end of data|rcpt|mail|data|helo|ehlo|connect|message|body|auth|starttls|quit)\b"
     r"|\[(rcpt_to|mail_from|data)\]|does not like (recipient|sender)"
-    r"|(recipient|sender) address rejected")  # searched in lower-cased text: no re.I
+    r"|(recipient|sender) address rejected"
+    # qmail-remote: "Connected to 192.0.2.1 but sender was rejected." (MAIL FROM), "... but
+    # my name was rejected." (HELO), "... but greeting failed." (the banner)
+    r"|but (sender|my name) was rejected|but (greeting) failed")  # lower-cased text: no re.I
 _COMMAND_NAMES = {"end of data": "DATA", "message": "DATA", "body": "DATA", "rcpt_to": "RCPT",
-                  "mail_from": "MAIL", "recipient": "RCPT", "sender": "MAIL"}
+                  "mail_from": "MAIL", "recipient": "RCPT", "sender": "MAIL", "my name": "HELO",
+                  "greeting": "CONNECT"}
 
 
 def smtp_command(text: str) -> str | None:
