@@ -9,6 +9,9 @@ from mailcheck.reasons import classify, is_hard, reason_from_text
 
 
 @pytest.mark.parametrize(("diag", "status", "command", "reason"), [
+    # Gmail's documented 5.2.1 text: the account exists but is disabled
+    ("550 5.2.1 The email account that you tried to reach is disabled.", "5.2.1", "RCPT",
+     "suspend"),
     ("550 5.1.1 <a@b.example>... User unknown", "5.1.1", None, "userunknown"),
     ("550 User unknown", None, "RCPT", "userunknown"),
     ("550 User unknown", None, "DATA", "filtered"),
