@@ -192,11 +192,14 @@ def classify(rec: RecipientEvidence, rule_reason: str | None = None) -> str:
     r = reason_from_status(rec.status)
     if r and r not in ("undefined", "onhold"):
         return _adjust(r, rec, text)
+    if action == "delayed" and not text.strip(" 0123456789.") or _GAVE_UP.search(text.lower()):
+        # Still being retried and no words but a code: the report is about the delay.
+        return "expired"
     if rec.reply_code:
         rinfo = reply_info(rec.reply_code)
         if rinfo and rec.reply_code not in ("550", "554", "450", "451", "553", "552"):
             return rinfo["reason"]
-    if action == "delayed" or _GAVE_UP.search(text.lower()):
+    if action == "delayed":
         return "expired"
     return _adjust("onhold" if text.strip() else "undefined", rec, text)
 

@@ -198,3 +198,34 @@ def test_delivery_to_a_program_that_succeeded_has_no_failure_text() -> None:
     (rec,) = diagnose(_dsn(fields)).recipients
     assert rec.reason == "delivered"
     assert rec.diagnostic is None
+
+
+def test_sendmail_deferred_reply_code_and_delay() -> None:
+    """Sendmail's warning: "<a@b>... Deferred: 421" after "<<< 421" names the reply code;
+    with no words beside it, a delayed report is about the delay (expired)."""
+    from mailcheck.diagnosis import diagnose
+    fields = ("Final-Recipient: RFC822; kai@slow.example\nAction: delayed\nStatus: 4.5.0\n"
+              "Diagnostic-Code: SMTP; \n")
+    prose = ("    **      THIS IS A WARNING MESSAGE ONLY      **\n\n"
+             "   ----- Transcript of session follows -----\n"
+             "... while talking to mx.slow.example.:\n<<< 421\n"
+             "<kai@slow.example>... Deferred: 421\n"
+             "Warning: message still undelivered after 4 hours\n")
+    (rec,) = diagnose(_dsn(fields, prose)).recipients
+    assert (rec.reply_code, rec.reason, rec.action) == ("421", "expired", "delayed")
+
+
+def test_one_recipient_takes_the_transcripts_reply() -> None:
+    """A delivery to a program: the transcript's reply does not name the recipient, but
+    with one recipient there is nobody else it could belong to."""
+    from mailcheck.diagnosis import diagnose
+    fields = ("Final-Recipient: RFC822; list@a.example\n"
+              "X-Actual-Recipient: X-Unix; |/usr/local/bin/archive\nAction: delayed\n"
+              "Status: 4.5.0\nDiagnostic-Code: X-Unix; 71\n")
+    prose = ("   ----- Transcript of session follows -----\n"
+             "451 4.0.0 Operating system error\n"
+             "Warning: message still undelivered after 4 hours\n")
+    (rec,) = diagnose(_dsn(fields, prose)).recipients
+    assert rec.reply_code == "451"
+    two = fields + "\nFinal-Recipient: RFC822; other@a.example\nAction: delayed\nStatus: 4.5.0\n"
+    assert all(r.reply_code is None for r in diagnose(_dsn(two, prose)).recipients)

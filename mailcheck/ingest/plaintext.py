@@ -333,7 +333,7 @@ def _clean_reply_text(text: str) -> str:
     remote server's reply; the inner reply is the server's.
     """
     text = _INNER_REPLY.sub("", text.strip())
-    m = re.search(r"\b[245]\d\d[ -][ \t]{0,2}(?:[245]\.\d{1,3}\.\d{1,3})?", text)
+    m = re.search(r"\b[245]\d\d(?:[ -]|$)[ \t]{0,2}(?:[245]\.\d{1,3}\.\d{1,3})?", text)
     if m and m.start() > 0:
         return text[m.start():].strip()
     return text.strip()
@@ -453,6 +453,12 @@ def _fill_in(ev: Evidence, lines: list[Line]) -> None:
                 if status and (not rec.status or rec.status.endswith(".0.0")):
                     rec.status = status
                 break
+    if len(ev.recipients) == 1 and not ev.recipients[0].reply_code:
+        # One recipient, and a transcript that does not name it ("451 4.0.0 Operating
+        # system error" for a delivery to a program): the session's reply is its reply.
+        rep = _reply_in(lines, None)
+        if rep and rep[0]:
+            ev.recipients[0].reply_code = rep[0]
 
 
 def _command_near(lines: list[Line], rec: RecipientEvidence) -> str | None:

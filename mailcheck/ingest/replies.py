@@ -44,7 +44,7 @@ def _unpreceded(pattern: re.Pattern, text: str) -> re.Match | None:
 #: or right before a quote ("550 'mailbox full'"); checked around each three-digit hit.
 _BARE_CODE = re.compile(r"[45]\d\d")
 _BARE_CODE_AFTER = ("said", "returned", "error", "replied", "response", "reply", "answered",
-                    "failure", "code", "to me", "]", "smtp")
+                    "failure", "code", "to me", "]", "smtp", "deferred")
 _BARE_CODE_SEPARATORS = " :'\"("
 
 
