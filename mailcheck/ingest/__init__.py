@@ -19,6 +19,7 @@ from . import (
     dsn,
     entra,
     exchange,
+    fml,
     gmail_sendas,
     google_groups,
     mta_log,
@@ -30,8 +31,8 @@ from .message import LineSink, looks_like_message, parse_message
 from .systems import detect_systems
 
 #: Format parsers, most specific first. Each may add to what earlier ones found.
-FORMATS: list[ModuleType] = [arf, amazon_ses, dsn, exchange, google_groups, gmail_sendas, entra,
-                              authentication, mta_log, autoreply, plaintext]
+FORMATS: list[ModuleType] = [arf, amazon_ses, dsn, exchange, google_groups, fml, gmail_sendas,
+                              entra, authentication, mta_log, autoreply, plaintext]
 
 __all__ = ["ingest", "InputError", "FORMATS"]
 
