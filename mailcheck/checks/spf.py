@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from mailcheck.checks.dns import Answer, DNSError, InvalidName, Resolver, is_void
+from mailcheck.messages import Message, msg
 
 RESULTS = ("pass", "fail", "softfail", "neutral", "none", "permerror", "temperror")
 QUALIFIERS = {"+": "pass", "-": "fail", "~": "softfail", "?": "neutral"}
@@ -310,8 +311,8 @@ class _Evaluation:
         self._validated: list[str] | None = None
 
     # -- bookkeeping --------------------------------------------------------------------
-    def note(self, text: str) -> None:
-        self.trace.append("  " * self.depth + text)
+    def note(self, text: Message) -> None:
+        self.trace.append(text.with_prefix("  " * self.depth) if self.depth else text)
 
     def count(self, term: str) -> None:
         self.lookups += 1
@@ -326,20 +327,21 @@ class _Evaluation:
         try:
             return self.resolver.query(name, rdtype)
         except InvalidName as err:
-            self.note(f"{rdtype} {name}: not a valid DNS name ({err.detail}), treated as no answer")
+            self.note(msg("spf.invalid_name", rdtype=rdtype, name=name, detail=err.detail))
             return None
         except DNSError as err:
             if is_void(err):
                 if void_counts:
                     self.void += 1
-                    self.note(f"{rdtype} {name}: {err.kind} (void lookup {self.void})")
+                    self.note(msg("spf.void_lookup", rdtype=rdtype, name=name, kind=err.kind,
+                                  n=self.void))
                     if self.void > VOID_LIMIT:
                         raise PermError(
                             f"more than {VOID_LIMIT} void lookups (the last: {rdtype} {name})"
                             " (RFC 7208 4.6.4)"
                         ) from err
                 else:
-                    self.note(f"{rdtype} {name}: {err.kind}")
+                    self.note(msg("spf.lookup_empty", rdtype=rdtype, name=name, kind=err.kind))
                 return None
             raise TempError(err.describe()) from err
 
@@ -425,17 +427,17 @@ class _Evaluation:
         try:
             ptrs = list(self.resolver.query(self._reverse_name(), "PTR").records)
         except DNSError as err:
-            self.note(f"PTR {self._reverse_name()}: {err.kind}, so no validated name")
+            self.note(msg("spf.ptr_failed", name=self._reverse_name(), kind=err.kind))
             ptrs = []
         for name in ptrs[:NAME_LIMIT]:
             try:
                 addrs = self.resolver.query(name, rdtype).records
             except DNSError as err:
-                self.note(f"{rdtype} {name}: {err.kind}; this PTR name is skipped (5.5)")
+                self.note(msg("spf.ptr_name_skipped", rdtype=rdtype, name=name, kind=err.kind))
                 continue
             if any(_same_ip(a, self.ip) for a in addrs):
                 names.append(str(name).lower())
-        self.note(f"validated names for {self.ip}: {', '.join(names) or 'none'}")
+        self.note(msg("spf.validated_names", ip=self.ip, names=", ".join(names) or msg("spf.none")))
         self._validated = names
         return names
 
@@ -454,17 +456,17 @@ class _Evaluation:
     def check_host(self, domain: str) -> tuple[str, str | None, str | None, str | None]:
         """(result, explanation, deciding term, record) for ``domain``; may raise."""
         if not valid_domain(domain):
-            self.note(f"{domain!r} is not a usable domain name: none (RFC 7208 4.3)")
+            self.note(msg("spf.unusable_domain", domain=domain))
             return "none", None, None, None
         record = self.find_record(domain)
         if record is None:
             return "none", None, None, None
-        self.note(f"{domain}: {record!r}")
+        self.note(msg("spf.record", domain=domain, record=record))
         parsed = parse_record(record)
         for mech in parsed.mechanisms:
             if self.matches(mech, domain):
                 result = QUALIFIERS[mech.qualifier]
-                self.note(f"'{mech.text}' matched: {result}")
+                self.note(msg("spf.matched", term=mech.text, result=result))
                 explanation = None
                 if result == "fail":
                     explanation = self.explain(parsed.exp, domain)
@@ -472,7 +474,7 @@ class _Evaluation:
         if parsed.redirect is not None:
             self.count("redirect=" + parsed.redirect)
             target = self.target(parsed.redirect, domain)
-            self.note(f"no mechanism matched; redirect to {target}")
+            self.note(msg("spf.redirect", target=target))
             self.depth += 1
             try:
                 result, explanation, term, _ = self.check_host(target)
@@ -481,17 +483,17 @@ class _Evaluation:
             if result == "none":
                 raise PermError(f"redirect={parsed.redirect}: {target} has no SPF record")
             return result, explanation, term, record
-        self.note("no mechanism matched: neutral")
+        self.note(msg("spf.neutral"))
         return "neutral", None, None, record
 
     def find_record(self, domain: str) -> str | None:
         answer = self.lookup(domain, "TXT", void_counts=False)
         if answer is None:
-            self.note(f"{domain}: no TXT records, so no SPF record")
+            self.note(msg("spf.no_txt", domain=domain))
             return None
         records = [t for t in answer.txt_strings() if is_spf_record(t)]
         if not records:
-            self.note(f"{domain}: TXT records, but none starts with 'v=spf1'")
+            self.note(msg("spf.no_spf_txt", domain=domain))
             return None
         if len(records) > 1:
             raise PermError(f"{domain} publishes {len(records)} SPF records (RFC 7208 4.5)")
@@ -504,13 +506,13 @@ class _Evaluation:
         if name in ("ip4", "ip6"):
             assert mech.network is not None
             hit = self.ip.version == mech.network.version and self.ip in mech.network
-            self.note(f"'{mech.text}': {'match' if hit else 'no match'} for {self.ip}")
+            self.note(msg("spf.ip_match" if hit else "spf.ip_no_match", term=mech.text, ip=self.ip))
             return hit
         self.count(mech.text)
         target = self.target(mech.domain_spec, domain)
-        where = f"'{mech.text}' (DNS term {self.lookups}/{LOOKUP_LIMIT})"
+        where = msg("spf.where", term=mech.text, n=self.lookups, limit=LOOKUP_LIMIT)
         if name == "include":
-            self.note(f"{where}: include {target}")
+            self.note(msg("spf.include", where=where, target=target))
             self.depth += 1
             try:
                 result, _, _, _ = self.check_host(target)
@@ -518,11 +520,11 @@ class _Evaluation:
                 self.depth -= 1
             if result == "none":
                 raise PermError(f"'{mech.text}': {target} has no SPF record")
-            self.note(f"{where}: the included policy says {result}")
+            self.note(msg("spf.include_result", where=where, result=result))
             return result == "pass"
         if name == "exists":
             answer = self.lookup(target, "A")
-            self.note(f"{where}: A {target} {'exists' if answer else 'does not exist'}")
+            self.note(msg("spf.exists" if answer else "spf.not_exists", where=where, target=target))
             return answer is not None and len(answer.records) > 0
         if name == "a":
             return self._addresses_match(where, target, mech)
@@ -537,14 +539,15 @@ class _Evaluation:
             for ex in exchanges:
                 if ex and ex != "." and self._addresses_match(where, ex, mech, void_counts=False):
                     return True
-            self.note(f"{where}: no MX host of {target} has {self.ip}")
+            self.note(msg("spf.mx_no_host", where=where, target=target, ip=self.ip))
             return False
         if name == "ptr":
             target = target.lower()
-            self.note(f"{where}: validated names of {self.ip} under {target}?")
+            self.note(msg("spf.ptr_question", where=where, ip=self.ip, target=target))
             names = self.validated_names()
             hit = any(n == target or n.endswith("." + target) for n in names)
-            self.note(f"{where}: {'match' if hit else 'no match'} for {target}")
+            self.note(msg("spf.ptr_match" if hit else "spf.ptr_no_match",
+                          where=where, target=target))
             return hit
         raise PermError(f"unknown mechanism {mech.text!r}")
 
@@ -562,9 +565,18 @@ class _Evaluation:
             bits = prefix if prefix is not None else addr.max_prefixlen
             net = ipaddress.ip_network(f"{addr}/{bits}", strict=False)
             if self.ip.version == net.version and self.ip in net:
-                self.note(f"{where}: {rdtype} {host} -> {addr}/{bits} holds {self.ip}: match")
+                self.note(
+                    msg(
+                        "spf.net_match",
+                        where=where,
+                        rdtype=rdtype,
+                        host=host,
+                        network=f"{addr}/{bits}",
+                        ip=self.ip,
+                    )
+                )
                 return True
-        self.note(f"{where}: {rdtype} {host} does not hold {self.ip}")
+        self.note(msg("spf.net_no_match", where=where, rdtype=rdtype, host=host, ip=self.ip))
         return False
 
     def explain(self, exp: str | None, domain: str) -> str:
@@ -576,15 +588,15 @@ class _Evaluation:
             answer = self.resolver.query(name, "TXT")
             texts = answer.txt_strings()
             if len(texts) != 1:
-                self.note(f"exp={exp}: {len(texts)} TXT records, default explanation used")
+                self.note(msg("spf.exp_many", exp=exp, n=len(texts)))
                 return default
             if not texts[0].isascii():
                 return default
             text = self.expand(texts[0], domain, explanation=True)
-            self.note(f"exp={exp}: explanation {text!r}")
+            self.note(msg("spf.exp_text", exp=exp, text=text))
             return text
         except (DNSError, PermError) as err:
-            self.note(f"exp={exp}: {err}; default explanation used")
+            self.note(msg("spf.exp_error", exp=exp, error=str(err)))
             return default
 
 
@@ -637,9 +649,9 @@ def check_spf(
         )
     except PermError as err:
         result.result, result.problem = "permerror", str(err)
-        ev.note(f"permerror: {err}")
+        ev.note(msg("spf.permerror", error=str(err)))
     except TempError as err:
         result.result, result.problem = "temperror", str(err)
-        ev.note(f"temperror: {err}")
+        ev.note(msg("spf.temperror", error=str(err)))
     result.lookups, result.void_lookups, result.trace = ev.lookups, ev.void, ev.trace
     return result
