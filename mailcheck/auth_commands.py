@@ -246,7 +246,7 @@ def spf_cmd(ip: str, sender: str, helo: str | None, zones: tuple[str, ...],
     if result.explanation:
         lines.append(f"{w['explanation']}: {result.explanation}")
     if result.problem:
-        lines.append(f"{w['problem']}: {result.problem}")
+        lines.append(f"{w['problem']}: {localize(result.problem, lang)}")
     lines.append(w["lookups"].format(n=result.lookups, limit=LOOKUP_LIMIT,
                                      v=result.void_lookups, vl=VOID_LIMIT))
     lines.append(f"{w['trace']}:")

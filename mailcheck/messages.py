@@ -388,6 +388,119 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "ja": "exp={exp}: {error}。既定の説明を使います",
     },
     "spf.permerror": {"en": "permerror: {error}", "ja": "permerror: {error}"},
+    # -- why a record is a permerror (the trace's last line and `spf`'s "Problem") ----------
+    "spf.err.percent": {
+        "en": "'%' must start a macro (%{{...}}, %%, %_ or %-) in {text!r}",
+        "ja": "{text!r} の '%' はマクロ(%{{...}}、%%、%_、%-)の始まりでなければなりません",
+    },
+    "spf.err.unterminated_macro": {
+        "en": "unterminated macro in {text!r}",
+        "ja": "{text!r} のマクロが閉じていません",
+    },
+    "spf.err.invalid_macro": {
+        "en": "invalid macro %{{{body}}} in {text!r}",
+        "ja": "{text!r} のマクロ %{{{body}}} は無効です",
+    },
+    "spf.err.zero_labels": {
+        "en": "macro %{{{body}}} keeps zero labels",
+        "ja": "マクロ %{{{body}}} は残すラベル数が 0 です",
+    },
+    "spf.err.character": {
+        "en": "character {char!r} is not allowed in {text!r}",
+        "ja": "{text!r} に使えない文字 {char!r} があります",
+    },
+    "spf.err.empty_domain_spec": {"en": "empty domain-spec", "ja": "domain-spec が空です"},
+    "spf.err.no_domain": {
+        "en": "domain-spec {spec!r} has no domain",
+        "ja": "domain-spec {spec!r} にドメインがありません",
+    },
+    "spf.err.toplabel": {
+        "en": "domain-spec {spec!r} does not end in '.toplabel'",
+        "ja": "domain-spec {spec!r} が '.トップレベルラベル' で終わっていません",
+    },
+    "spf.err.leading_zero": {
+        "en": "prefix length with a leading zero in {text!r}",
+        "ja": "{text!r} のプレフィックス長が 0 で始まっています",
+    },
+    "spf.err.prefix_too_long": {
+        "en": "prefix length /{value} is over {top} in {text!r}",
+        "ja": "{text!r} のプレフィックス長 /{value} が上限 {top} を超えています",
+    },
+    "spf.err.all_argument": {
+        "en": "'all' takes no argument: {text!r}",
+        "ja": "'all' は引数を取りません: {text!r}",
+    },
+    "spf.err.needs_domain": {
+        "en": "'{name}' needs ':domain': {text!r}",
+        "ja": "'{name}' には ':ドメイン' が必要です: {text!r}",
+    },
+    "spf.err.needs_address": {
+        "en": "'{name}' needs ':address': {text!r}",
+        "ja": "'{name}' には ':アドレス' が必要です: {text!r}",
+    },
+    "spf.err.bad_address": {
+        "en": "{addr!r} is not an IPv{version} address: {text!r}",
+        "ja": "{addr!r} は IPv{version} アドレスではありません: {text!r}",
+    },
+    "spf.err.bad_prefix": {
+        "en": "bad prefix length in {text!r}",
+        "ja": "{text!r} のプレフィックス長が不正です",
+    },
+    "spf.err.unexpected": {
+        "en": "unexpected {spec!r} after '{name}': {text!r}",
+        "ja": "'{name}' の後に想定外の {spec!r} があります: {text!r}",
+    },
+    "spf.err.non_ascii": {
+        "en": "the record holds non-ASCII characters (RFC 7208 3.1)",
+        "ja": "レコードに ASCII 以外の文字が含まれています(RFC 7208 3.1)",
+    },
+    "spf.err.unknown_term": {"en": "unknown term {term!r}", "ja": "不明な項目 {term!r}"},
+    "spf.err.modifier_qualifier": {
+        "en": "a modifier takes no qualifier: {term!r}",
+        "ja": "修飾子(modifier)には限定子を付けられません: {term!r}",
+    },
+    "spf.err.modifier_twice": {
+        "en": "'{name}=' appears more than once",
+        "ja": "'{name}=' が 2 回以上あります",
+    },
+    "spf.err.unknown_mechanism": {
+        "en": "unknown mechanism {term!r}",
+        "ja": "不明なメカニズム {term!r}",
+    },
+    "spf.err.too_many_lookups": {
+        "en": "'{term}' is DNS-querying term number {n}: more than {limit} (RFC 7208 4.6.4)",
+        "ja": "'{term}' は DNS を参照する {n} 番目の項目で、上限 {limit} を超えています"
+        "(RFC 7208 4.6.4)",
+    },
+    "spf.err.too_many_void": {
+        "en": "more than {limit} void lookups (the last: {rdtype} {name}) (RFC 7208 4.6.4)",
+        "ja": "空の参照が上限 {limit} を超えました(最後: {rdtype} {name})(RFC 7208 4.6.4)",
+    },
+    "spf.err.macro_letter": {
+        "en": "unknown macro letter {letter!r}",
+        "ja": "不明なマクロ文字 {letter!r}",
+    },
+    "spf.err.redirect_none": {
+        "en": "redirect={redirect}: {target} has no SPF record",
+        "ja": "redirect={redirect}: {target} に SPF レコードがありません",
+    },
+    "spf.err.many_records": {
+        "en": "{domain} publishes {n} SPF records (RFC 7208 4.5)",
+        "ja": "{domain} が SPF レコードを {n} 件公開しています(1 件のみ有効。RFC 7208 4.5)",
+    },
+    "spf.err.include_none": {
+        "en": "'{term}': {target} has no SPF record",
+        "ja": "'{term}': {target} に SPF レコードがありません",
+    },
+    "spf.err.too_many_mx": {
+        "en": "'{term}': {target} has {n} MX records, more than {limit} (RFC 7208 4.6.4)",
+        "ja": "'{term}': {target} の MX レコードが {n} 件あり、上限 {limit} を超えています"
+        "(RFC 7208 4.6.4)",
+    },
+    "spf.err.not_an_ip": {
+        "en": "{ip!r} is not an IP address",
+        "ja": "{ip!r} は IP アドレスではありません",
+    },
     "spf.temperror": {"en": "temperror: {error}", "ja": "temperror: {error}"},
 }
 

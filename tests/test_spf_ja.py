@@ -131,3 +131,19 @@ def test_every_spf_trace_message_has_japanese_without_english_leftovers():
         for lit in en_literals:
             if len(lit) >= 6 and lit not in TEMPLATES[line.key]["ja"]:
                 assert lit not in ja, (line, ja)
+
+
+def test_permerror_reason_in_japanese_and_english_unchanged(tmp_path):
+    zone = tmp_path / "bad.zone"
+    zone.write_text('$ORIGIN example.com.\n$TTL 300\n@ IN TXT "v=spf1 ip4:300.1.1.1 -all"\n',
+                    encoding="utf-8")
+    argv = ["spf", "--ip", "192.0.2.1", "--sender", "a@example.com", "--dns-zone", str(zone)]
+    en = CliRunner().invoke(main, argv).output
+    ja = CliRunner().invoke(main, [*argv, "--lang", "ja"]).output
+    assert "Problem: '300.1.1.1' is not an IPv4 address: 'ip4:300.1.1.1'\n" in en
+    assert "  permerror: '300.1.1.1' is not an IPv4 address: 'ip4:300.1.1.1'\n" in en
+    assert "問題: '300.1.1.1' は IPv4 アドレスではありません: 'ip4:300.1.1.1'\n" in ja
+    assert "  permerror: '300.1.1.1' は IPv4 アドレスではありません: 'ip4:300.1.1.1'\n" in ja
+    assert "is not an" not in ja
+    data = json.loads(CliRunner().invoke(main, [*argv, "--format", "json", "--lang", "ja"]).output)
+    assert data["problem"] == "'300.1.1.1' is not an IPv4 address: 'ip4:300.1.1.1'"

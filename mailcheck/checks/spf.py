@@ -41,6 +41,11 @@ class PermError(Exception):
     """The policy itself is broken (syntax, limits): RFC 7208 permerror."""
 
 
+def _reason(err: Exception) -> str:
+    """What a PermError says: its Message (so reports can localize it), else its text."""
+    return err.args[0] if err.args and isinstance(err.args[0], Message) else str(err)
+
+
 class TempError(Exception):
     """A DNS failure that may clear up later: RFC 7208 temperror."""
 
@@ -126,16 +131,16 @@ def _tokens(text: str, letters: set[str], allow_space: bool) -> list[tuple[str, 
                 pos += 2
                 continue
             if nxt != "{":
-                raise PermError(f"'%' must start a macro (%{{...}}, %%, %_ or %-) in {text!r}")
+                raise PermError(msg("spf.err.percent", text=text))
             end = text.find("}", pos)
             if end < 0:
-                raise PermError(f"unterminated macro in {text!r}")
+                raise PermError(msg("spf.err.unterminated_macro", text=text))
             body = text[pos + 2 : end]
             m = _MACRO_BODY.fullmatch(body)
             if not m or m.group(1).lower() not in letters:
-                raise PermError(f"invalid macro %{{{body}}} in {text!r}")
+                raise PermError(msg("spf.err.invalid_macro", body=body, text=text))
             if m.group(2) and int(m.group(2)) == 0:
-                raise PermError(f"macro %{{{body}}} keeps zero labels")
+                raise PermError(msg("spf.err.zero_labels", body=body))
             if lit:
                 out.append(("lit", "".join(lit)))
                 lit = []
@@ -143,7 +148,7 @@ def _tokens(text: str, letters: set[str], allow_space: bool) -> list[tuple[str, 
             pos = end + 1
             continue
         if not (0x21 <= ord(c) <= 0x7E or (allow_space and c == " ")):
-            raise PermError(f"character {c!r} is not allowed in {text!r}")
+            raise PermError(msg("spf.err.character", char=c, text=text))
         lit.append(c)
         pos += 1
     if lit:
@@ -154,18 +159,18 @@ def _tokens(text: str, letters: set[str], allow_space: bool) -> list[tuple[str, 
 def check_domain_spec(spec: str) -> None:
     """domain-spec = macro-string domain-end (RFC 7208 7.1); PermError when it is not."""
     if not spec:
-        raise PermError("empty domain-spec")
+        raise PermError(msg("spf.err.empty_domain_spec"))
     tokens = _tokens(spec, _SPF_LETTERS, allow_space=False)
     if tokens[-1][0] == "lit" and tokens[-1][1].endswith("."):
         tail = tokens[-1][1][:-1]
         tokens = tokens[:-1] + ([("lit", tail)] if tail else [])
     if not tokens:
-        raise PermError(f"domain-spec {spec!r} has no domain")
+        raise PermError(msg("spf.err.no_domain", spec=spec))
     kind, text = tokens[-1]
     if kind != "lit":
         return  # ends in a macro-expand
     if "." not in text or not _is_toplabel(text.rsplit(".", 1)[1]):
-        raise PermError(f"domain-spec {spec!r} does not end in '.toplabel'")
+        raise PermError(msg("spf.err.toplabel", spec=spec))
 
 
 # -- parsed terms ---------------------------------------------------------------------------
@@ -190,10 +195,10 @@ class _Record:
 
 def _cidr(digits: str, top: int, text: str) -> int:
     if len(digits) > 1 and digits.startswith("0"):
-        raise PermError(f"prefix length with a leading zero in {text!r}")
+        raise PermError(msg("spf.err.leading_zero", text=text))
     value = int(digits)
     if value > top:
-        raise PermError(f"prefix length /{value} is over {top} in {text!r}")
+        raise PermError(msg("spf.err.prefix_too_long", value=value, top=top, text=text))
     return value
 
 
@@ -201,25 +206,26 @@ def _parse_mechanism(text: str, qualifier: str, name: str, rest: str) -> _Mechan
     mech = _Mechanism(text, qualifier, name)
     if name == "all":
         if rest:
-            raise PermError(f"'all' takes no argument: {text!r}")
+            raise PermError(msg("spf.err.all_argument", text=text))
         return mech
     if name in ("include", "exists"):
         if not rest.startswith(":") or not rest[1:]:
-            raise PermError(f"'{name}' needs ':domain': {text!r}")
+            raise PermError(msg("spf.err.needs_domain", name=name, text=text))
         check_domain_spec(rest[1:])
         mech.domain_spec = rest[1:]
         return mech
     if name in ("ip4", "ip6"):
         if not rest.startswith(":"):
-            raise PermError(f"'{name}' needs ':address': {text!r}")
+            raise PermError(msg("spf.err.needs_address", name=name, text=text))
         addr, slash, digits = rest[1:].partition("/")
         top = 32 if name == "ip4" else 128
         try:
             ip = (ipaddress.IPv4Address if name == "ip4" else ipaddress.IPv6Address)(addr)
         except ValueError as exc:
-            raise PermError(f"{addr!r} is not an IPv{name[2]} address: {text!r}") from exc
+            raise PermError(msg("spf.err.bad_address", addr=addr, version=name[2],
+                                text=text)) from exc
         if slash and not (digits.isascii() and digits.isdigit()):
-            raise PermError(f"bad prefix length in {text!r}")
+            raise PermError(msg("spf.err.bad_prefix", text=text))
         prefix = _cidr(digits, top, text) if slash else top
         mech.network = ipaddress.ip_network(f"{ip}/{prefix}", strict=False)
         return mech
@@ -236,7 +242,7 @@ def _parse_mechanism(text: str, qualifier: str, name: str, rest: str) -> _Mechan
             spec = spec[: m4.start()]
     if spec:
         if not spec.startswith(":"):
-            raise PermError(f"unexpected {spec!r} after '{name}': {text!r}")
+            raise PermError(msg("spf.err.unexpected", spec=spec, name=name, text=text))
         check_domain_spec(spec[1:])
         mech.domain_spec = spec[1:]
     return mech
@@ -245,7 +251,7 @@ def _parse_mechanism(text: str, qualifier: str, name: str, rest: str) -> _Mechan
 def parse_record(record: str) -> _Record:
     """Parse a whole record (after ``v=spf1``): any syntax error anywhere is a permerror."""
     if not record.isascii():
-        raise PermError("the record holds non-ASCII characters (RFC 7208 3.1)")
+        raise PermError(msg("spf.err.non_ascii"))
     mechanisms: list[_Mechanism] = []
     redirect = exp = None
     for term in record[6:].split(" "):
@@ -253,16 +259,16 @@ def parse_record(record: str) -> _Record:
             continue
         m = _TERM.fullmatch(term)
         if not m:
-            raise PermError(f"unknown term {term!r}")
+            raise PermError(msg("spf.err.unknown_term", term=term))
         qualifier, name, rest = m.groups()
         if rest.startswith("="):
             if qualifier:
-                raise PermError(f"a modifier takes no qualifier: {term!r}")
+                raise PermError(msg("spf.err.modifier_qualifier", term=term))
             value = rest[1:]
             lname = name.lower()
             if lname in ("redirect", "exp"):
                 if (redirect if lname == "redirect" else exp) is not None:
-                    raise PermError(f"'{lname}=' appears more than once")
+                    raise PermError(msg("spf.err.modifier_twice", name=lname))
                 check_domain_spec(value)
                 if lname == "redirect":
                     redirect = value
@@ -273,7 +279,7 @@ def parse_record(record: str) -> _Record:
             continue
         lname = name.lower()
         if lname not in MECHANISMS or (rest and rest[0] not in ":/"):
-            raise PermError(f"unknown mechanism {term!r}")
+            raise PermError(msg("spf.err.unknown_mechanism", term=term))
         mechanisms.append(_parse_mechanism(term, qualifier or "+", lname, rest))
     return _Record(record, mechanisms, redirect, exp)
 
@@ -317,10 +323,8 @@ class _Evaluation:
     def count(self, term: str) -> None:
         self.lookups += 1
         if self.lookups > LOOKUP_LIMIT:
-            raise PermError(
-                f"'{term}' is DNS-querying term number {self.lookups}: "
-                f"more than {LOOKUP_LIMIT} (RFC 7208 4.6.4)"
-            )
+            raise PermError(msg("spf.err.too_many_lookups", term=term, n=self.lookups,
+                                limit=LOOKUP_LIMIT))
 
     def lookup(self, name: str, rdtype: str, *, void_counts: bool = True) -> Answer | None:
         """Ask DNS; None for a void answer (counted); TempError for failures."""
@@ -336,10 +340,8 @@ class _Evaluation:
                     self.note(msg("spf.void_lookup", rdtype=rdtype, name=name, kind=err.kind,
                                   n=self.void))
                     if self.void > VOID_LIMIT:
-                        raise PermError(
-                            f"more than {VOID_LIMIT} void lookups (the last: {rdtype} {name})"
-                            " (RFC 7208 4.6.4)"
-                        ) from err
+                        raise PermError(msg("spf.err.too_many_void", limit=VOID_LIMIT,
+                                            rdtype=rdtype, name=name)) from err
                 else:
                     self.note(msg("spf.lookup_empty", rdtype=rdtype, name=name, kind=err.kind))
                 return None
@@ -377,7 +379,7 @@ class _Evaluation:
             return self.receiver
         if letter == "t":
             return str(int(self.now))
-        raise PermError(f"unknown macro letter {letter!r}")
+        raise PermError(msg("spf.err.macro_letter", letter=letter))
 
     def expand(self, text: str, domain: str, *, explanation: bool = False) -> str:
         letters = _EXP_LETTERS if explanation else _SPF_LETTERS
@@ -481,7 +483,8 @@ class _Evaluation:
             finally:
                 self.depth -= 1
             if result == "none":
-                raise PermError(f"redirect={parsed.redirect}: {target} has no SPF record")
+                raise PermError(msg("spf.err.redirect_none", redirect=parsed.redirect,
+                                    target=target))
             return result, explanation, term, record
         self.note(msg("spf.neutral"))
         return "neutral", None, None, record
@@ -496,7 +499,7 @@ class _Evaluation:
             self.note(msg("spf.no_spf_txt", domain=domain))
             return None
         if len(records) > 1:
-            raise PermError(f"{domain} publishes {len(records)} SPF records (RFC 7208 4.5)")
+            raise PermError(msg("spf.err.many_records", domain=domain, n=len(records)))
         return records[0]
 
     def matches(self, mech: _Mechanism, domain: str) -> bool:
@@ -519,7 +522,7 @@ class _Evaluation:
             finally:
                 self.depth -= 1
             if result == "none":
-                raise PermError(f"'{mech.text}': {target} has no SPF record")
+                raise PermError(msg("spf.err.include_none", term=mech.text, target=target))
             self.note(msg("spf.include_result", where=where, result=result))
             return result == "pass"
         if name == "exists":
@@ -532,10 +535,8 @@ class _Evaluation:
             answer = self.lookup(target, "MX")
             exchanges = [ex for _, ex in answer.records] if answer else []
             if len(exchanges) > NAME_LIMIT:
-                raise PermError(
-                    f"'{mech.text}': {target} has {len(exchanges)} MX records, "
-                    f"more than {NAME_LIMIT} (RFC 7208 4.6.4)"
-                )
+                raise PermError(msg("spf.err.too_many_mx", term=mech.text, target=target,
+                                    n=len(exchanges), limit=NAME_LIMIT))
             for ex in exchanges:
                 if ex and ex != "." and self._addresses_match(where, ex, mech, void_counts=False):
                     return True
@@ -549,7 +550,7 @@ class _Evaluation:
             self.note(msg("spf.ptr_match" if hit else "spf.ptr_no_match",
                           where=where, target=target))
             return hit
-        raise PermError(f"unknown mechanism {mech.text!r}")
+        raise PermError(msg("spf.err.unknown_mechanism", term=mech.text))
 
     def _addresses_match(
         self, where: str, host: str, mech: _Mechanism, *, void_counts: bool = True
@@ -596,7 +597,7 @@ class _Evaluation:
             self.note(msg("spf.exp_text", exp=exp, text=text))
             return text
         except (DNSError, PermError) as err:
-            self.note(msg("spf.exp_error", exp=exp, error=str(err)))
+            self.note(msg("spf.exp_error", exp=exp, error=_reason(err)))
             return default
 
 
@@ -633,7 +634,7 @@ def check_spf(
         addr = ipaddress.ip_address(ip.strip())
     except ValueError:
         result.result = "permerror"
-        result.problem = f"{ip!r} is not an IP address"
+        result.problem = msg("spf.err.not_an_ip", ip=ip)
         return result
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
         addr = addr.ipv4_mapped
@@ -648,8 +649,8 @@ def check_spf(
             word, explanation, term, record,
         )
     except PermError as err:
-        result.result, result.problem = "permerror", str(err)
-        ev.note(msg("spf.permerror", error=str(err)))
+        result.result, result.problem = "permerror", _reason(err)
+        ev.note(msg("spf.permerror", error=result.problem))
     except TempError as err:
         result.result, result.problem = "temperror", str(err)
         ev.note(msg("spf.temperror", error=str(err)))
