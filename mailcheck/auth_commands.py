@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .messages import localize
 from .model import Diagnosis
+from .probe_cli import lang_option
 
 if TYPE_CHECKING:
     from .checks.dns import Resolver
@@ -94,6 +96,19 @@ _VERIFY_LABELS = {
 }
 
 
+# `mailcheck spf` (text). Server data (the record, the explanation) is shown as published.
+_SPF_LABELS = {
+    "en": {"head": "SPF {result} for {ip} sending as {sender} (domain {domain})",
+           "record": "Record", "decided": "Decided by", "explanation": "Explanation",
+           "problem": "Problem",
+           "lookups": "DNS lookups: {n}/{limit}, void lookups: {v}/{vl}", "trace": "Trace"},
+    "ja": {"head": "SPF {result}: {ip} から {sender} として送信(ドメイン {domain})",
+           "record": "レコード", "decided": "決め手", "explanation": "説明",
+           "problem": "問題",
+           "lookups": "DNS 参照: {n}/{limit}、空の参照: {v}/{vl}", "trace": "評価経過"},
+}
+
+
 def _verify_text(diag: Diagnosis) -> str:
     from .checks.spf import LOOKUP_LIMIT, VOID_LIMIT
     from .render import render
@@ -120,7 +135,7 @@ def _verify_text(diag: Diagnosis) -> str:
         out.append("")
         out.append(w["trace"].format(n=spf["lookups"], limit=LOOKUP_LIMIT,
                                      v=spf["void_lookups"], vl=VOID_LIMIT) + ":")
-        out.extend("  " + line for line in spf["trace"])
+        out.extend("  " + localize(line, diag.lang) for line in spf["trace"])
     answers = c.get("dns", [])
     out.append("")
     out.append(w["dns"].format(n=len(answers)))
@@ -207,8 +222,10 @@ def verify_cmd(file: str, zones: tuple[str, ...], replay: str | None, nameserver
 @dns_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
+@lang_option
 def spf_cmd(ip: str, sender: str, helo: str | None, zones: tuple[str, ...],
-            replay: str | None, nameserver: str | None, dns_timeout: float, fmt: str) -> None:
+            replay: str | None, nameserver: str | None, dns_timeout: float, fmt: str,
+            lang: str) -> None:
     """Evaluate one SPF question (RFC 7208) and show how the answer came about."""
     from .checks.dns import RecordingResolver
     from .checks.spf import LOOKUP_LIMIT, VOID_LIMIT, check_spf
@@ -219,22 +236,21 @@ def spf_cmd(ip: str, sender: str, helo: str | None, zones: tuple[str, ...],
         data["dns"] = rec.to_json()
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    lines = [
-        f"SPF {result.result} for {result.ip} sending as {result.sender or '<>'} "
-        f"(domain {result.domain or '?'})",
-    ]
+    w = _SPF_LABELS.get(lang, _SPF_LABELS["en"])
+    lines = [w["head"].format(result=result.result, ip=result.ip, sender=result.sender or "<>",
+                              domain=result.domain or "?")]
     if result.record:
-        lines.append(f"Record: {result.record}")
+        lines.append(f"{w['record']}: {result.record}")
     if result.mechanism:
-        lines.append(f"Decided by: {result.mechanism}")
+        lines.append(f"{w['decided']}: {result.mechanism}")
     if result.explanation:
-        lines.append(f"Explanation: {result.explanation}")
+        lines.append(f"{w['explanation']}: {result.explanation}")
     if result.problem:
-        lines.append(f"Problem: {result.problem}")
-    lines.append(f"DNS lookups: {result.lookups}/{LOOKUP_LIMIT}, "
-                 f"void lookups: {result.void_lookups}/{VOID_LIMIT}")
-    lines.append("Trace:")
-    lines.extend("  " + t for t in result.trace)
+        lines.append(f"{w['problem']}: {localize(result.problem, lang)}")
+    lines.append(w["lookups"].format(n=result.lookups, limit=LOOKUP_LIMIT,
+                                     v=result.void_lookups, vl=VOID_LIMIT))
+    lines.append(f"{w['trace']}:")
+    lines.extend("  " + localize(t, lang) for t in result.trace)
     click.echo("\n".join(lines))
 
 

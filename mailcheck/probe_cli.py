@@ -22,6 +22,7 @@ from .checks.probe import (
     probe,
 )
 from .i18n import LANGS
+from .messages import localize
 from .render import FORMATS, render
 from .render.text import safe
 
@@ -35,6 +36,9 @@ _LABELS = {
         "failed": "FAILED",
         "warning": "warning",
         "skipped": "skipped",
+        "tls.starttls": "STARTTLS",
+        "tls.implicit": "TLS",
+        "tls.none": "no TLS",
     },
     "ja": {
         "heading": "{host} ポート {port} への SMTP 送信テスト ({tls})",
@@ -45,17 +49,20 @@ _LABELS = {
         "failed": "失敗",
         "warning": "警告",
         "skipped": "省略",
+        "tls.starttls": "STARTTLS",
+        "tls.implicit": "TLS",
+        "tls.none": "TLS なし",
     },
 }
 # The same options as the other commands. Defined here rather than imported from cli.py,
 # which imports this module to register the command (``python -m mailcheck.cli`` would
-# otherwise meet a half-initialised module).
+# otherwise meet a half-initialised module). ``mailcheck spf`` uses this one too.
 lang_option = click.option(
     "--lang",
     type=click.Choice(LANGS),
     default="en",
     show_default=True,
-    help="Language of titles, causes, fixes and labels.",
+    help="Language of titles, causes, fixes, labels and messages.",
 )
 rules_option = click.option(
     "--rules",
@@ -64,8 +71,6 @@ rules_option = click.option(
     metavar="PATH",
     help="Extra rule pack (file or folder of .toml), repeatable.",
 )
-
-_TLS_NAMES = {"starttls": "STARTTLS", "implicit": "TLS", "none": "no TLS"}
 
 
 def parse_target(text: str) -> tuple[str, int | None]:
@@ -124,7 +129,7 @@ def render_transcript(result: ProbeResult, lang: str = "en", *, color: bool = Fa
     def st(text: str, **kw) -> str:
         return click.style(text, **kw) if color else text
 
-    tls = _TLS_NAMES.get(result.tls_mode, result.tls_mode)
+    tls = words.get("tls." + result.tls_mode, result.tls_mode)
     out = [
         st(words["heading"].format(host=safe(result.host), port=result.port, tls=tls), bold=True)
     ]
@@ -136,11 +141,11 @@ def render_transcript(result: ProbeResult, lang: str = "en", *, color: bool = Fa
             f"  {step.name:<18} {st(f'{status:<8}', fg=colours.get(step.status, 'white'))}"
             f" {step.elapsed_ms:7.0f} ms"
         )
-        out.extend(f"      {safe(line)}" for line in step.transcript)
+        out.extend(f"      {safe(localize(line, lang))}" for line in step.transcript)
         if step.message:
-            out.append(f"      -- {safe(step.message)}")
+            out.append(f"      -- {safe(localize(step.message, lang))}")
     for cond in result.conditions:
-        out.append(f"  probe: {cond.name}: {safe(cond.message)}")
+        out.append(f"  probe: {cond.name}: {safe(localize(cond.message, lang))}")
     return "\n".join(out) + "\n\n"
 
 

@@ -42,6 +42,7 @@ from mailcheck.checks.probe_result import (
     diagnose_probe,
     parse_reply,
 )
+from mailcheck.messages import Message, msg
 
 __all__ = [
     "MECHANISMS",
@@ -133,6 +134,13 @@ class _Closed(Exception):
     """The server closed the connection."""
 
 
+def _why(exc: Exception, default: str | None = None) -> str:
+    """The reason an exception carries (a Message when it is one), else ``default``."""
+    if exc.args and isinstance(exc.args[0], str):
+        return exc.args[0]
+    return default if default is not None else str(exc)
+
+
 class _Probe:
     def __init__(
         self,
@@ -190,7 +198,10 @@ class _Probe:
         step.elapsed_ms = max(0.0, (self.clock() - started) * 1000.0)
 
     def _condition(self, name: str, step: ProbeStep, message: str) -> None:
-        self.result.conditions.append(ProbeCondition(name, step.name, self._scrub(message)))
+        scrubbed = (
+            message.map_text(self._scrub) if isinstance(message, Message) else self._scrub(message)
+        )
+        self.result.conditions.append(ProbeCondition(name, step.name, scrubbed))
 
     def _send(self, step: ProbeStep, command: str, shown: str | None = None) -> None:
         assert self.client is not None
@@ -198,23 +209,23 @@ class _Probe:
         try:
             self.client.send(command + "\r\n")
         except smtplib.SMTPServerDisconnected as exc:
-            raise _Closed("the connection was closed before the command could be sent") from exc
+            raise _Closed(msg("probe.closed_before_send")) from exc
 
     def _reply(self, step: ProbeStep) -> tuple[int, list[str]]:
         """Read one reply; record every line of it exactly as the server sent it."""
         if self.client is None or self.client.sock is None:
-            raise _Closed("the connection is already closed")
+            raise _Closed(msg("probe.closed_already"))
         self.client.sock.settimeout(self.timeout)
         try:
             code, raw = self.client.getreply()
         except smtplib.SMTPServerDisconnected as exc:
             if isinstance(exc.__context__, TimeoutError):
-                step.transcript.append(f"(no reply within {self.timeout:g} s)")
+                step.transcript.append(msg("probe.no_reply_within", timeout=self.timeout))
                 raise _Stalled() from None
-            step.transcript.append("(connection closed by the server)")
-            raise _Closed("the server closed the connection") from None
+            step.transcript.append(msg("probe.closed_note"))
+            raise _Closed(msg("probe.closed_by_server")) from None
         except smtplib.SMTPResponseException as exc:
-            raise _Closed(f"unreadable reply ({exc.smtp_code})") from None
+            raise _Closed(msg("probe.unreadable_reply", code=exc.smtp_code)) from None
         lines = [self._scrub(b.decode("utf-8", errors="replace")) for b in raw.split(b"\n")]
         shown_code = f"{code:03d}" if code >= 0 else "???"
         for i, text in enumerate(lines):
@@ -259,44 +270,50 @@ class _Probe:
         """Connect, read the banner, EHLO and (per mode) set up TLS. False: stop here."""
         step, t0 = self._step("connect" if verify else "connect-unverified")
         step.transcript.append(
-            f"connecting to {self.host} port {self.port}"
-            + ("" if verify else " again, without verifying the certificate")
+            msg(
+                "probe.connecting" if verify else "probe.connecting_unverified",
+                host=self.host,
+                port=self.port,
+            )
         )
         try:
             sock = self.connect(self.host, self.port, self.timeout)
         except TimeoutError:
             self._done(step, t0)
             step.status = "failed"
-            step.message = f"no answer within {self.timeout:g} s"
+            step.message = msg("probe.no_answer", timeout=self.timeout)
             self._condition(
                 "connection-timeout",
                 step,
-                f"{self.host} port {self.port} did not accept a connection within "
-                f"{self.timeout:g} s (a firewall dropping the port, or the wrong host)",
+                msg(
+                    "probe.connection_timeout", host=self.host, port=self.port, timeout=self.timeout
+                ),
             )
             return False
         except ConnectionRefusedError:
             self._done(step, t0)
             step.status = "failed"
-            step.message = "connection refused"
+            step.message = msg("probe.refused")
             self._condition(
                 "connection-refused",
                 step,
-                f"{self.host} refused connections on port {self.port}: nothing listens there",
+                msg("probe.connection_refused", host=self.host, port=self.port),
             )
             return False
         except socket.gaierror as exc:
             self._done(step, t0)
             step.status = "failed"
-            step.message = f"host name not resolved: {exc.strerror or exc}"
-            self._condition("host-not-found", step, f"the name {self.host} did not resolve")
+            step.message = msg("probe.not_resolved", error=str(exc.strerror or exc))
+            self._condition("host-not-found", step, msg("probe.host_not_found", host=self.host))
             return False
         except OSError as exc:
             self._done(step, t0)
             step.status = "failed"
-            step.message = f"connection failed: {exc.strerror or exc}"
+            step.message = msg("probe.connect_failed", error=str(exc.strerror or exc))
             self._condition(
-                "connection-failed", step, f"could not connect to {self.host}: {step.message}"
+                "connection-failed",
+                step,
+                msg("probe.connection_failed", host=self.host, detail=step.message),
             )
             return False
         self._done(step, t0)
@@ -333,21 +350,24 @@ class _Probe:
             self._condition(
                 "banner-timeout",
                 step,
-                f"the server accepted the connection but sent no greeting within "
-                f"{self.timeout:g} s",
+                msg("probe.banner_timeout", timeout=self.timeout),
             )
             return False
         except _Closed as exc:
             self._done(step, t0)
             step.status = "failed"
-            self._condition("server-disconnected", step, f"before the greeting: {exc}")
+            self._condition(
+                "server-disconnected",
+                step,
+                msg("probe.disconnected_before_greeting", reason=_why(exc)),
+            )
             return False
         self._done(step, t0)
         step.detail["greeting"] = " ".join(lines)
         if code != 220:
             step.status = "failed"
             self._condition(
-                "banner-rejected", step, f"the server greeted with {self._last_reply_text!r}"
+                "banner-rejected", step, msg("probe.banner_rejected", reply=self._last_reply_text)
             )
             self._quit()
             return False
@@ -364,20 +384,24 @@ class _Probe:
             self._done(step, t0)
             step.status = "failed"
             if name == "ehlo-after-tls":
-                self._stall_condition(step, "the second EHLO")
+                self._stall_condition(step, msg("probe.second_ehlo"))
             else:
-                self._condition("ehlo-timeout", step, f"no reply to EHLO within {self.timeout:g} s")
+                self._condition(
+                    "ehlo-timeout", step, msg("probe.ehlo_timeout", timeout=self.timeout)
+                )
             return None
         except _Closed as exc:
             self._done(step, t0)
             step.status = "failed"
-            self._condition("server-disconnected", step, f"after EHLO: {exc}")
+            self._condition(
+                "server-disconnected", step, msg("probe.disconnected_after_ehlo", reason=_why(exc))
+            )
             return None
         self._done(step, t0)
         if code != 250:
             step.status = "failed"
             self._condition(
-                "ehlo-rejected", step, f"the server answered EHLO with {self._last_reply_text!r}"
+                "ehlo-rejected", step, msg("probe.ehlo_rejected", reply=self._last_reply_text)
             )
             self._quit()
             return None
@@ -391,13 +415,8 @@ class _Probe:
         if "STARTTLS" not in extensions:
             self._done(step, t0)
             step.status = "failed"
-            step.message = "STARTTLS is not in the EHLO reply"
-            self._condition(
-                "starttls-not-offered",
-                step,
-                "the server does not offer STARTTLS on this port, so Gmail (and the probe) "
-                "will not send credentials",
-            )
+            step.message = msg("probe.starttls_missing")
+            self._condition("starttls-not-offered", step, msg("probe.starttls_not_offered"))
             self._quit()
             return False
         try:
@@ -406,12 +425,18 @@ class _Probe:
         except _Stalled:
             self._done(step, t0)
             step.status = "failed"
-            self._condition("starttls-timeout", step, f"no reply to STARTTLS in {self.timeout:g} s")
+            self._condition(
+                "starttls-timeout", step, msg("probe.starttls_timeout", timeout=self.timeout)
+            )
             return False
         except _Closed as exc:
             self._done(step, t0)
             step.status = "failed"
-            self._condition("server-disconnected", step, f"after STARTTLS: {exc}")
+            self._condition(
+                "server-disconnected",
+                step,
+                msg("probe.disconnected_after_starttls", reason=_why(exc)),
+            )
             return False
         self._done(step, t0)
         if code != 220:
@@ -419,7 +444,7 @@ class _Probe:
             self._condition(
                 "starttls-refused",
                 step,
-                f"the server refused STARTTLS with {self._last_reply_text!r}",
+                msg("probe.starttls_refused", reply=self._last_reply_text),
             )
             self._quit()
             return False
@@ -447,7 +472,7 @@ class _Probe:
         except ssl.SSLCertVerificationError as exc:
             self._done(step, t0)
             step.status = "failed"
-            step.message = f"certificate not accepted: {exc.verify_message}"
+            step.message = msg("probe.cert_not_accepted", reason=str(exc.verify_message))
             step.detail["verify_code"] = exc.verify_code
             step.detail["verify_message"] = exc.verify_message
             self.client.close()
@@ -458,9 +483,9 @@ class _Probe:
             self._done(step, t0)
             step.status = "failed"
             reason = (
-                "no TLS handshake within the timeout"
+                msg("probe.tls_timeout")
                 if isinstance(exc, TimeoutError)
-                else f"TLS handshake failed: {getattr(exc, 'reason', None) or exc}"
+                else msg("probe.tls_failed", reason=str(getattr(exc, "reason", None) or exc))
             )
             step.message = reason
             self._condition("tls-handshake-failed", step, reason)
@@ -476,8 +501,11 @@ class _Probe:
         }
         step.detail.update(self.result.tls)
         step.transcript.append(
-            f"TLS {self.result.tls['version']} {self.result.tls['cipher']}"
-            + ("" if verify else " (certificate not verified)")
+            msg(
+                "probe.tls_established" if verify else "probe.tls_established_unverified",
+                version=self.result.tls["version"],
+                cipher=self.result.tls["cipher"],
+            )
         )
         self._describe_certificate(tls_sock)
         return True
@@ -491,12 +519,12 @@ class _Probe:
                 info = parse_der_certificate(der)
             except ValueError as exc:
                 step.status = "warning"
-                step.message = f"certificate could not be read: {exc}"
+                step.message = msg("probe.cert_unreadable", error=str(exc))
         self._done(step, t0)
         if info is None:
             if step.message is None:
                 step.status = "warning"
-                step.message = "the server sent no certificate"
+                step.message = msg("probe.cert_none")
             return
         now = self.now()
         match = certificate_matches_host(info, self.host.strip("[]"))
@@ -507,15 +535,20 @@ class _Probe:
         cert["expired"] = bool(info.not_after and info.not_after < now)
         self.result.certificate = cert
         step.detail.update(cert)
-        step.transcript.append(f"subject: {cert['subject'] or '(empty)'}")
-        step.transcript.append(f"issuer: {cert['issuer'] or '(empty)'}")
-        names = ", ".join(info.names()) or "(none)"
+        empty = msg("probe.empty")
+        step.transcript.append(msg("probe.cert_subject", subject=cert["subject"] or empty))
+        step.transcript.append(msg("probe.cert_issuer", issuer=cert["issuer"] or empty))
+        names = ", ".join(info.names()) or msg("probe.none")
         step.transcript.append(
-            f"names: {names} -> {'matches' if match else 'does NOT match'} {self.host}"
+            msg(
+                "probe.cert_names_match" if match else "probe.cert_names_mismatch",
+                names=names,
+                host=self.host,
+            )
         )
         if info.not_after:
             step.transcript.append(
-                f"valid until {info.not_after.isoformat()} ({days_left} days left)"
+                msg("probe.cert_valid_until", until=info.not_after.isoformat(), days=days_left)
             )
         if not match:
             step.status = "failed"
@@ -523,17 +556,19 @@ class _Probe:
                 self._condition(
                     "tls-certificate-name-mismatch",
                     step,
-                    f"certificate name mismatch: the certificate is for {names}, not {self.host}",
+                    msg("probe.cert_name_mismatch", names=names, host=self.host),
                 )
         elif cert["expired"]:
             step.status = "failed"
             if "tls-certificate-expired" not in self.result.condition_names():
                 self._condition(
-                    "tls-certificate-expired", step, f"the certificate expired {info.not_after}"
+                    "tls-certificate-expired",
+                    step,
+                    msg("probe.cert_expired_at", when=str(info.not_after)),
                 )
         elif days_left is not None and days_left < 14:
             step.status = "warning"
-            step.message = f"the certificate expires in {days_left} days"
+            step.message = msg("probe.cert_expires_soon", days=days_left)
 
     def _certificate_problem(self, step: ProbeStep, exc: ssl.SSLCertVerificationError) -> None:
         """Report why verification failed and ask for a second, unverified look."""
@@ -543,22 +578,23 @@ class _Probe:
             self._condition(
                 "tls-certificate-name-mismatch",
                 step,
-                f"certificate name mismatch: the certificate does not name {self.host} ({message})",
+                msg("probe.cert_name_mismatch_verify", host=self.host, reason=message),
             )
         elif code in _VERIFY_EXPIRED:
-            self._condition("tls-certificate-expired", step, f"the certificate expired ({message})")
+            self._condition(
+                "tls-certificate-expired", step, msg("probe.cert_expired", reason=message)
+            )
         elif code in _VERIFY_NOT_YET_VALID:
             self._condition(
                 "tls-certificate-not-yet-valid",
                 step,
-                f"the certificate is not valid yet ({message})",
+                msg("probe.cert_not_yet_valid", reason=message),
             )
         else:
             self._condition(
                 "tls-certificate-untrusted",
                 step,
-                f"the certificate is not trusted ({message}); a private CA can be added "
-                f"with --cafile",
+                msg("probe.cert_untrusted", reason=message),
             )
         self.trusted = False
         self._retry_unverified = True
@@ -567,25 +603,24 @@ class _Probe:
         mechanisms = step.detail.get("auth", [])
         self.result.auth_mechanisms = mechanisms
         if mechanisms:
-            step.transcript.append(f"AUTH mechanisms offered: {' '.join(mechanisms)}")
+            step.transcript.append(msg("probe.auth_offered", mechanisms=" ".join(mechanisms)))
             return True
         step.status = "failed"
-        where = "after TLS" if self.tls_mode != "none" else "on this connection"
         self._condition(
             "auth-not-offered",
             step,
-            f"the server does not offer AUTH {where}: SMTP AUTH is switched off for this "
-            f"server or this client",
+            msg(
+                "probe.auth_not_offered_after_tls"
+                if self.tls_mode != "none"
+                else "probe.auth_not_offered_plain"
+            ),
         )
         self._quit()
         return False
 
     def _stall_condition(self, step: ProbeStep, after: str) -> None:
         self._condition(
-            "stall-after-second-ehlo",
-            step,
-            f"no reply to {after} within {self.timeout:g} s after TLS; Gmail reports the same "
-            f"silence as 'Missed upload deadline (state SENT_SECOND_EHLO), code: 421'",
+            "stall-after-second-ehlo", step, msg("probe.stall", after=after, timeout=self.timeout)
         )
 
     def _choose_mechanism(self, credentials: Credentials) -> str:
@@ -603,29 +638,27 @@ class _Probe:
         if self.credentials is None:
             self._done(step, t0)
             step.status = "skipped"
-            step.message = "no user given; AUTH not attempted"
-            offered = " ".join(self.result.auth_mechanisms or []) or "nothing"
+            step.message = msg("probe.no_user")
+            offered = " ".join(self.result.auth_mechanisms or []) or msg("probe.nothing")
             self._condition(
-                "auth-not-attempted",
-                step,
-                f"no user was given, so the probe stopped before AUTH; the server offers "
-                f"AUTH {offered}",
+                "auth-not-attempted", step, msg("probe.auth_not_attempted", offered=offered)
             )
             return True
         if not self.trusted and not self.insecure:
             self._done(step, t0)
             step.status = "skipped"
-            why = (
-                "is not encrypted"
-                if self.tls_mode == "none"
-                else "uses a certificate that could not be verified"
+            plain = self.tls_mode == "none"
+            step.message = msg(
+                "probe.withheld_unencrypted" if plain else "probe.withheld_unverified"
             )
-            step.message = f"credentials withheld: the connection {why}"
             self._condition(
                 "credentials-withheld",
                 step,
-                f"the probe did not send credentials because the connection {why} "
-                f"(--insecure sends them anyway)",
+                msg(
+                    "probe.credentials_withheld_unencrypted"
+                    if plain
+                    else "probe.credentials_withheld_unverified"
+                ),
             )
             return False
         credentials = self.credentials()
@@ -645,17 +678,21 @@ class _Probe:
         except _Closed as exc:
             self._done(step, t0)
             step.status = "failed"
-            self._condition("server-disconnected", step, f"during AUTH: {exc}")
+            self._condition(
+                "server-disconnected", step, msg("probe.disconnected_during_auth", reason=_why(exc))
+            )
             return False
         finally:
             del credentials
         self._done(step, t0)
         if code == 235:
-            self._condition("auth-succeeded", step, f"AUTH {mech} accepted")
+            self._condition("auth-succeeded", step, msg("probe.auth_accepted", mechanism=mech))
             return True
         step.status = "failed"
         self._condition(
-            "auth-rejected", step, f"the server rejected AUTH {mech}: {self._last_reply_text}"
+            "auth-rejected",
+            step,
+            msg("probe.auth_rejected", mechanism=mech, reply=self._last_reply_text),
         )
         return False
 
@@ -696,7 +733,9 @@ class _Probe:
                 decoded = _decode_xoauth2_error(lines[0] if lines else "")
                 if decoded is not None:
                     step.detail["xoauth2_error"] = decoded
-                    step.transcript.append(f"   (decoded: {self._scrub(json.dumps(decoded))})")
+                    step.transcript.append(
+                        msg("probe.xoauth2_decoded", json=self._scrub(json.dumps(decoded)))
+                    )
                 self._send(step, "")
                 code, _ = self._reply(step)
             return code
@@ -712,13 +751,15 @@ class _Probe:
         except (_Stalled, _Closed) as exc:
             self._done(step, t0)
             step.status = "failed"
-            self._condition("mail-from-failed", step, str(exc) or "no reply to MAIL FROM")
+            self._condition("mail-from-failed", step, _why(exc, msg("probe.no_reply_mail_from")))
             return
         self._done(step, t0)
         if code != 250:
             step.status = "failed"
             self._condition(
-                "mail-from-rejected", step, f"MAIL FROM was refused: {self._last_reply_text}"
+                "mail-from-rejected",
+                step,
+                msg("probe.mail_from_rejected", reply=self._last_reply_text),
             )
             return
         if not self.rcpt_to:
@@ -730,13 +771,13 @@ class _Probe:
         except (_Stalled, _Closed) as exc:
             self._done(step, t0)
             step.status = "failed"
-            self._condition("rcpt-to-failed", step, str(exc) or "no reply to RCPT TO")
+            self._condition("rcpt-to-failed", step, _why(exc, msg("probe.no_reply_rcpt_to")))
             return
         self._done(step, t0)
         if code not in (250, 251):
             step.status = "failed"
             self._condition(
-                "rcpt-to-rejected", step, f"RCPT TO was refused: {self._last_reply_text}"
+                "rcpt-to-rejected", step, msg("probe.rcpt_to_rejected", reply=self._last_reply_text)
             )
 
     def _quit(self) -> None:

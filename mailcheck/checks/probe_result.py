@@ -14,6 +14,7 @@ from typing import Any
 
 from mailcheck.diagnosis import diagnose_evidence
 from mailcheck.ingest.systems import detect_systems
+from mailcheck.messages import msg
 from mailcheck.model import Diagnosis, Evidence, Line, Reply
 from mailcheck.rules import RuleSet
 
@@ -131,7 +132,9 @@ class ProbeResult:
                 if reply.code and reply.code[0] in "45":
                     ev.replies.append(reply)
         for cond in self.conditions:
-            add(f"probe: {cond.name}: {cond.message}")
+            # Rules match the English text; a report in another language shows the message
+            # localized (the line is a Message, see mailcheck.messages).
+            add(msg("probe.evidence", name=cond.name, message=cond.message))
         names = self.condition_names()
         ev.facts["probe_conditions"] = names
         ev.facts["probe_outcome"] = self.outcome

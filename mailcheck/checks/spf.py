@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from mailcheck.checks.dns import Answer, DNSError, InvalidName, Resolver, is_void
+from mailcheck.messages import Message, msg
 
 RESULTS = ("pass", "fail", "softfail", "neutral", "none", "permerror", "temperror")
 QUALIFIERS = {"+": "pass", "-": "fail", "~": "softfail", "?": "neutral"}
@@ -38,6 +39,11 @@ _EXP_LETTERS = _SPF_LETTERS | set("crt")
 
 class PermError(Exception):
     """The policy itself is broken (syntax, limits): RFC 7208 permerror."""
+
+
+def _reason(err: Exception) -> str:
+    """What a PermError says: its Message (so reports can localize it), else its text."""
+    return err.args[0] if err.args and isinstance(err.args[0], Message) else str(err)
 
 
 class TempError(Exception):
@@ -125,16 +131,16 @@ def _tokens(text: str, letters: set[str], allow_space: bool) -> list[tuple[str, 
                 pos += 2
                 continue
             if nxt != "{":
-                raise PermError(f"'%' must start a macro (%{{...}}, %%, %_ or %-) in {text!r}")
+                raise PermError(msg("spf.err.percent", text=text))
             end = text.find("}", pos)
             if end < 0:
-                raise PermError(f"unterminated macro in {text!r}")
+                raise PermError(msg("spf.err.unterminated_macro", text=text))
             body = text[pos + 2 : end]
             m = _MACRO_BODY.fullmatch(body)
             if not m or m.group(1).lower() not in letters:
-                raise PermError(f"invalid macro %{{{body}}} in {text!r}")
+                raise PermError(msg("spf.err.invalid_macro", body=body, text=text))
             if m.group(2) and int(m.group(2)) == 0:
-                raise PermError(f"macro %{{{body}}} keeps zero labels")
+                raise PermError(msg("spf.err.zero_labels", body=body))
             if lit:
                 out.append(("lit", "".join(lit)))
                 lit = []
@@ -142,7 +148,7 @@ def _tokens(text: str, letters: set[str], allow_space: bool) -> list[tuple[str, 
             pos = end + 1
             continue
         if not (0x21 <= ord(c) <= 0x7E or (allow_space and c == " ")):
-            raise PermError(f"character {c!r} is not allowed in {text!r}")
+            raise PermError(msg("spf.err.character", char=c, text=text))
         lit.append(c)
         pos += 1
     if lit:
@@ -153,18 +159,18 @@ def _tokens(text: str, letters: set[str], allow_space: bool) -> list[tuple[str, 
 def check_domain_spec(spec: str) -> None:
     """domain-spec = macro-string domain-end (RFC 7208 7.1); PermError when it is not."""
     if not spec:
-        raise PermError("empty domain-spec")
+        raise PermError(msg("spf.err.empty_domain_spec"))
     tokens = _tokens(spec, _SPF_LETTERS, allow_space=False)
     if tokens[-1][0] == "lit" and tokens[-1][1].endswith("."):
         tail = tokens[-1][1][:-1]
         tokens = tokens[:-1] + ([("lit", tail)] if tail else [])
     if not tokens:
-        raise PermError(f"domain-spec {spec!r} has no domain")
+        raise PermError(msg("spf.err.no_domain", spec=spec))
     kind, text = tokens[-1]
     if kind != "lit":
         return  # ends in a macro-expand
     if "." not in text or not _is_toplabel(text.rsplit(".", 1)[1]):
-        raise PermError(f"domain-spec {spec!r} does not end in '.toplabel'")
+        raise PermError(msg("spf.err.toplabel", spec=spec))
 
 
 # -- parsed terms ---------------------------------------------------------------------------
@@ -189,10 +195,10 @@ class _Record:
 
 def _cidr(digits: str, top: int, text: str) -> int:
     if len(digits) > 1 and digits.startswith("0"):
-        raise PermError(f"prefix length with a leading zero in {text!r}")
+        raise PermError(msg("spf.err.leading_zero", text=text))
     value = int(digits)
     if value > top:
-        raise PermError(f"prefix length /{value} is over {top} in {text!r}")
+        raise PermError(msg("spf.err.prefix_too_long", value=value, top=top, text=text))
     return value
 
 
@@ -200,25 +206,26 @@ def _parse_mechanism(text: str, qualifier: str, name: str, rest: str) -> _Mechan
     mech = _Mechanism(text, qualifier, name)
     if name == "all":
         if rest:
-            raise PermError(f"'all' takes no argument: {text!r}")
+            raise PermError(msg("spf.err.all_argument", text=text))
         return mech
     if name in ("include", "exists"):
         if not rest.startswith(":") or not rest[1:]:
-            raise PermError(f"'{name}' needs ':domain': {text!r}")
+            raise PermError(msg("spf.err.needs_domain", name=name, text=text))
         check_domain_spec(rest[1:])
         mech.domain_spec = rest[1:]
         return mech
     if name in ("ip4", "ip6"):
         if not rest.startswith(":"):
-            raise PermError(f"'{name}' needs ':address': {text!r}")
+            raise PermError(msg("spf.err.needs_address", name=name, text=text))
         addr, slash, digits = rest[1:].partition("/")
         top = 32 if name == "ip4" else 128
         try:
             ip = (ipaddress.IPv4Address if name == "ip4" else ipaddress.IPv6Address)(addr)
         except ValueError as exc:
-            raise PermError(f"{addr!r} is not an IPv{name[2]} address: {text!r}") from exc
+            raise PermError(msg("spf.err.bad_address", addr=addr, version=name[2],
+                                text=text)) from exc
         if slash and not (digits.isascii() and digits.isdigit()):
-            raise PermError(f"bad prefix length in {text!r}")
+            raise PermError(msg("spf.err.bad_prefix", text=text))
         prefix = _cidr(digits, top, text) if slash else top
         mech.network = ipaddress.ip_network(f"{ip}/{prefix}", strict=False)
         return mech
@@ -235,7 +242,7 @@ def _parse_mechanism(text: str, qualifier: str, name: str, rest: str) -> _Mechan
             spec = spec[: m4.start()]
     if spec:
         if not spec.startswith(":"):
-            raise PermError(f"unexpected {spec!r} after '{name}': {text!r}")
+            raise PermError(msg("spf.err.unexpected", spec=spec, name=name, text=text))
         check_domain_spec(spec[1:])
         mech.domain_spec = spec[1:]
     return mech
@@ -244,7 +251,7 @@ def _parse_mechanism(text: str, qualifier: str, name: str, rest: str) -> _Mechan
 def parse_record(record: str) -> _Record:
     """Parse a whole record (after ``v=spf1``): any syntax error anywhere is a permerror."""
     if not record.isascii():
-        raise PermError("the record holds non-ASCII characters (RFC 7208 3.1)")
+        raise PermError(msg("spf.err.non_ascii"))
     mechanisms: list[_Mechanism] = []
     redirect = exp = None
     for term in record[6:].split(" "):
@@ -252,16 +259,16 @@ def parse_record(record: str) -> _Record:
             continue
         m = _TERM.fullmatch(term)
         if not m:
-            raise PermError(f"unknown term {term!r}")
+            raise PermError(msg("spf.err.unknown_term", term=term))
         qualifier, name, rest = m.groups()
         if rest.startswith("="):
             if qualifier:
-                raise PermError(f"a modifier takes no qualifier: {term!r}")
+                raise PermError(msg("spf.err.modifier_qualifier", term=term))
             value = rest[1:]
             lname = name.lower()
             if lname in ("redirect", "exp"):
                 if (redirect if lname == "redirect" else exp) is not None:
-                    raise PermError(f"'{lname}=' appears more than once")
+                    raise PermError(msg("spf.err.modifier_twice", name=lname))
                 check_domain_spec(value)
                 if lname == "redirect":
                     redirect = value
@@ -272,7 +279,7 @@ def parse_record(record: str) -> _Record:
             continue
         lname = name.lower()
         if lname not in MECHANISMS or (rest and rest[0] not in ":/"):
-            raise PermError(f"unknown mechanism {term!r}")
+            raise PermError(msg("spf.err.unknown_mechanism", term=term))
         mechanisms.append(_parse_mechanism(term, qualifier or "+", lname, rest))
     return _Record(record, mechanisms, redirect, exp)
 
@@ -310,36 +317,33 @@ class _Evaluation:
         self._validated: list[str] | None = None
 
     # -- bookkeeping --------------------------------------------------------------------
-    def note(self, text: str) -> None:
-        self.trace.append("  " * self.depth + text)
+    def note(self, text: Message) -> None:
+        self.trace.append(text.with_prefix("  " * self.depth) if self.depth else text)
 
     def count(self, term: str) -> None:
         self.lookups += 1
         if self.lookups > LOOKUP_LIMIT:
-            raise PermError(
-                f"'{term}' is DNS-querying term number {self.lookups}: "
-                f"more than {LOOKUP_LIMIT} (RFC 7208 4.6.4)"
-            )
+            raise PermError(msg("spf.err.too_many_lookups", term=term, n=self.lookups,
+                                limit=LOOKUP_LIMIT))
 
     def lookup(self, name: str, rdtype: str, *, void_counts: bool = True) -> Answer | None:
         """Ask DNS; None for a void answer (counted); TempError for failures."""
         try:
             return self.resolver.query(name, rdtype)
         except InvalidName as err:
-            self.note(f"{rdtype} {name}: not a valid DNS name ({err.detail}), treated as no answer")
+            self.note(msg("spf.invalid_name", rdtype=rdtype, name=name, detail=err.detail))
             return None
         except DNSError as err:
             if is_void(err):
                 if void_counts:
                     self.void += 1
-                    self.note(f"{rdtype} {name}: {err.kind} (void lookup {self.void})")
+                    self.note(msg("spf.void_lookup", rdtype=rdtype, name=name, kind=err.kind,
+                                  n=self.void))
                     if self.void > VOID_LIMIT:
-                        raise PermError(
-                            f"more than {VOID_LIMIT} void lookups (the last: {rdtype} {name})"
-                            " (RFC 7208 4.6.4)"
-                        ) from err
+                        raise PermError(msg("spf.err.too_many_void", limit=VOID_LIMIT,
+                                            rdtype=rdtype, name=name)) from err
                 else:
-                    self.note(f"{rdtype} {name}: {err.kind}")
+                    self.note(msg("spf.lookup_empty", rdtype=rdtype, name=name, kind=err.kind))
                 return None
             raise TempError(err.describe()) from err
 
@@ -375,7 +379,7 @@ class _Evaluation:
             return self.receiver
         if letter == "t":
             return str(int(self.now))
-        raise PermError(f"unknown macro letter {letter!r}")
+        raise PermError(msg("spf.err.macro_letter", letter=letter))
 
     def expand(self, text: str, domain: str, *, explanation: bool = False) -> str:
         letters = _EXP_LETTERS if explanation else _SPF_LETTERS
@@ -425,17 +429,17 @@ class _Evaluation:
         try:
             ptrs = list(self.resolver.query(self._reverse_name(), "PTR").records)
         except DNSError as err:
-            self.note(f"PTR {self._reverse_name()}: {err.kind}, so no validated name")
+            self.note(msg("spf.ptr_failed", name=self._reverse_name(), kind=err.kind))
             ptrs = []
         for name in ptrs[:NAME_LIMIT]:
             try:
                 addrs = self.resolver.query(name, rdtype).records
             except DNSError as err:
-                self.note(f"{rdtype} {name}: {err.kind}; this PTR name is skipped (5.5)")
+                self.note(msg("spf.ptr_name_skipped", rdtype=rdtype, name=name, kind=err.kind))
                 continue
             if any(_same_ip(a, self.ip) for a in addrs):
                 names.append(str(name).lower())
-        self.note(f"validated names for {self.ip}: {', '.join(names) or 'none'}")
+        self.note(msg("spf.validated_names", ip=self.ip, names=", ".join(names) or msg("spf.none")))
         self._validated = names
         return names
 
@@ -454,17 +458,17 @@ class _Evaluation:
     def check_host(self, domain: str) -> tuple[str, str | None, str | None, str | None]:
         """(result, explanation, deciding term, record) for ``domain``; may raise."""
         if not valid_domain(domain):
-            self.note(f"{domain!r} is not a usable domain name: none (RFC 7208 4.3)")
+            self.note(msg("spf.unusable_domain", domain=domain))
             return "none", None, None, None
         record = self.find_record(domain)
         if record is None:
             return "none", None, None, None
-        self.note(f"{domain}: {record!r}")
+        self.note(msg("spf.record", domain=domain, record=record))
         parsed = parse_record(record)
         for mech in parsed.mechanisms:
             if self.matches(mech, domain):
                 result = QUALIFIERS[mech.qualifier]
-                self.note(f"'{mech.text}' matched: {result}")
+                self.note(msg("spf.matched", term=mech.text, result=result))
                 explanation = None
                 if result == "fail":
                     explanation = self.explain(parsed.exp, domain)
@@ -472,29 +476,30 @@ class _Evaluation:
         if parsed.redirect is not None:
             self.count("redirect=" + parsed.redirect)
             target = self.target(parsed.redirect, domain)
-            self.note(f"no mechanism matched; redirect to {target}")
+            self.note(msg("spf.redirect", target=target))
             self.depth += 1
             try:
                 result, explanation, term, _ = self.check_host(target)
             finally:
                 self.depth -= 1
             if result == "none":
-                raise PermError(f"redirect={parsed.redirect}: {target} has no SPF record")
+                raise PermError(msg("spf.err.redirect_none", redirect=parsed.redirect,
+                                    target=target))
             return result, explanation, term, record
-        self.note("no mechanism matched: neutral")
+        self.note(msg("spf.neutral"))
         return "neutral", None, None, record
 
     def find_record(self, domain: str) -> str | None:
         answer = self.lookup(domain, "TXT", void_counts=False)
         if answer is None:
-            self.note(f"{domain}: no TXT records, so no SPF record")
+            self.note(msg("spf.no_txt", domain=domain))
             return None
         records = [t for t in answer.txt_strings() if is_spf_record(t)]
         if not records:
-            self.note(f"{domain}: TXT records, but none starts with 'v=spf1'")
+            self.note(msg("spf.no_spf_txt", domain=domain))
             return None
         if len(records) > 1:
-            raise PermError(f"{domain} publishes {len(records)} SPF records (RFC 7208 4.5)")
+            raise PermError(msg("spf.err.many_records", domain=domain, n=len(records)))
         return records[0]
 
     def matches(self, mech: _Mechanism, domain: str) -> bool:
@@ -504,25 +509,25 @@ class _Evaluation:
         if name in ("ip4", "ip6"):
             assert mech.network is not None
             hit = self.ip.version == mech.network.version and self.ip in mech.network
-            self.note(f"'{mech.text}': {'match' if hit else 'no match'} for {self.ip}")
+            self.note(msg("spf.ip_match" if hit else "spf.ip_no_match", term=mech.text, ip=self.ip))
             return hit
         self.count(mech.text)
         target = self.target(mech.domain_spec, domain)
-        where = f"'{mech.text}' (DNS term {self.lookups}/{LOOKUP_LIMIT})"
+        where = msg("spf.where", term=mech.text, n=self.lookups, limit=LOOKUP_LIMIT)
         if name == "include":
-            self.note(f"{where}: include {target}")
+            self.note(msg("spf.include", where=where, target=target))
             self.depth += 1
             try:
                 result, _, _, _ = self.check_host(target)
             finally:
                 self.depth -= 1
             if result == "none":
-                raise PermError(f"'{mech.text}': {target} has no SPF record")
-            self.note(f"{where}: the included policy says {result}")
+                raise PermError(msg("spf.err.include_none", term=mech.text, target=target))
+            self.note(msg("spf.include_result", where=where, result=result))
             return result == "pass"
         if name == "exists":
             answer = self.lookup(target, "A")
-            self.note(f"{where}: A {target} {'exists' if answer else 'does not exist'}")
+            self.note(msg("spf.exists" if answer else "spf.not_exists", where=where, target=target))
             return answer is not None and len(answer.records) > 0
         if name == "a":
             return self._addresses_match(where, target, mech)
@@ -530,23 +535,22 @@ class _Evaluation:
             answer = self.lookup(target, "MX")
             exchanges = [ex for _, ex in answer.records] if answer else []
             if len(exchanges) > NAME_LIMIT:
-                raise PermError(
-                    f"'{mech.text}': {target} has {len(exchanges)} MX records, "
-                    f"more than {NAME_LIMIT} (RFC 7208 4.6.4)"
-                )
+                raise PermError(msg("spf.err.too_many_mx", term=mech.text, target=target,
+                                    n=len(exchanges), limit=NAME_LIMIT))
             for ex in exchanges:
                 if ex and ex != "." and self._addresses_match(where, ex, mech, void_counts=False):
                     return True
-            self.note(f"{where}: no MX host of {target} has {self.ip}")
+            self.note(msg("spf.mx_no_host", where=where, target=target, ip=self.ip))
             return False
         if name == "ptr":
             target = target.lower()
-            self.note(f"{where}: validated names of {self.ip} under {target}?")
+            self.note(msg("spf.ptr_question", where=where, ip=self.ip, target=target))
             names = self.validated_names()
             hit = any(n == target or n.endswith("." + target) for n in names)
-            self.note(f"{where}: {'match' if hit else 'no match'} for {target}")
+            self.note(msg("spf.ptr_match" if hit else "spf.ptr_no_match",
+                          where=where, target=target))
             return hit
-        raise PermError(f"unknown mechanism {mech.text!r}")
+        raise PermError(msg("spf.err.unknown_mechanism", term=mech.text))
 
     def _addresses_match(
         self, where: str, host: str, mech: _Mechanism, *, void_counts: bool = True
@@ -562,9 +566,18 @@ class _Evaluation:
             bits = prefix if prefix is not None else addr.max_prefixlen
             net = ipaddress.ip_network(f"{addr}/{bits}", strict=False)
             if self.ip.version == net.version and self.ip in net:
-                self.note(f"{where}: {rdtype} {host} -> {addr}/{bits} holds {self.ip}: match")
+                self.note(
+                    msg(
+                        "spf.net_match",
+                        where=where,
+                        rdtype=rdtype,
+                        host=host,
+                        network=f"{addr}/{bits}",
+                        ip=self.ip,
+                    )
+                )
                 return True
-        self.note(f"{where}: {rdtype} {host} does not hold {self.ip}")
+        self.note(msg("spf.net_no_match", where=where, rdtype=rdtype, host=host, ip=self.ip))
         return False
 
     def explain(self, exp: str | None, domain: str) -> str:
@@ -576,15 +589,15 @@ class _Evaluation:
             answer = self.resolver.query(name, "TXT")
             texts = answer.txt_strings()
             if len(texts) != 1:
-                self.note(f"exp={exp}: {len(texts)} TXT records, default explanation used")
+                self.note(msg("spf.exp_many", exp=exp, n=len(texts)))
                 return default
             if not texts[0].isascii():
                 return default
             text = self.expand(texts[0], domain, explanation=True)
-            self.note(f"exp={exp}: explanation {text!r}")
+            self.note(msg("spf.exp_text", exp=exp, text=text))
             return text
         except (DNSError, PermError) as err:
-            self.note(f"exp={exp}: {err}; default explanation used")
+            self.note(msg("spf.exp_error", exp=exp, error=_reason(err)))
             return default
 
 
@@ -621,7 +634,7 @@ def check_spf(
         addr = ipaddress.ip_address(ip.strip())
     except ValueError:
         result.result = "permerror"
-        result.problem = f"{ip!r} is not an IP address"
+        result.problem = msg("spf.err.not_an_ip", ip=ip)
         return result
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
         addr = addr.ipv4_mapped
@@ -636,10 +649,10 @@ def check_spf(
             word, explanation, term, record,
         )
     except PermError as err:
-        result.result, result.problem = "permerror", str(err)
-        ev.note(f"permerror: {err}")
+        result.result, result.problem = "permerror", _reason(err)
+        ev.note(msg("spf.permerror", error=result.problem))
     except TempError as err:
         result.result, result.problem = "temperror", str(err)
-        ev.note(f"temperror: {err}")
+        ev.note(msg("spf.temperror", error=str(err)))
     result.lookups, result.void_lookups, result.trace = ev.lookups, ev.void, ev.trace
     return result

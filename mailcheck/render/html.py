@@ -31,6 +31,7 @@ import markupsafe
 from .. import __version__
 from ..i18n import labels, reason_label
 from ..ingest.authresults import NO_AUTHSERV_ID
+from ..messages import localize, localize_tree
 from ..model import Diagnosis, Finding, Line
 
 #: Lines of input shown before and after a cited evidence line.
@@ -130,7 +131,7 @@ def report_view(diag: Diagnosis) -> dict[str, Any]:
     """Everything the report template shows, as plain dicts, lists and strings."""
     L = labels(diag.lang)
     lines = diag.evidence.lines if diag.evidence else []
-    findings = [_finding_view(f, lines, L) for f in diag.findings]
+    findings = [_finding_view(f, lines, L, diag.lang) for f in diag.findings]
     top = diag.top
     first_step = top.fix[0] if top and top.fix else None
     return {
@@ -150,7 +151,8 @@ def report_view(diag: Diagnosis) -> dict[str, Any]:
         "systems": list(diag.systems),
         "notes": list(diag.notes),
         **_checks_view(dict(diag.checks or {}), L, diag.lang),
-        "raw": [{"number": ln.number, "part": ln.part, "text": visible(ln.text)}
+        "raw": [{"number": ln.number, "part": ln.part,
+                 "text": visible(localize(ln.text, diag.lang))}
                 for ln in lines[:MAX_RAW_LINES]],
         "raw_total": len(lines),
         "nothing": _nothing(diag, L),
@@ -206,7 +208,8 @@ def _hardness(hard: bool | None, L: Mapping[str, str]) -> str | None:
     return L["hard"] if hard else L["soft"]
 
 
-def _finding_view(f: Finding, lines: Sequence[Line], L: Mapping[str, str]) -> dict[str, Any]:
+def _finding_view(f: Finding, lines: Sequence[Line], L: Mapping[str, str],
+                  lang: str = "en") -> dict[str, Any]:
     return {
         "rule": f.rule,
         "title": f.title,
@@ -217,7 +220,7 @@ def _finding_view(f: Finding, lines: Sequence[Line], L: Mapping[str, str]) -> di
         "actor": L.get(f"actor.{f.actor}", f.actor) if f.actor else None,
         "recipients": list(f.recipients),
         "cause": f.cause,
-        "evidence": [_context(ln, lines) for ln in _unique(f.evidence)],
+        "evidence": [_context(ln, lines, lang) for ln in _unique(f.evidence)],
         "fix": [{"text": s.text, "powershell": s.powershell} for s in f.fix],
         "tradeoff": f.tradeoff,
         "confirm": list(f.confirm),
@@ -236,7 +239,7 @@ def _unique(evidence: Sequence[Line]) -> list[Line]:
     return out
 
 
-def _context(cited: Line, lines: Sequence[Line]) -> dict[str, Any]:
+def _context(cited: Line, lines: Sequence[Line], lang: str = "en") -> dict[str, Any]:
     """The cited line with a few input lines around it, the cited one marked.
 
     A finding may cite a line the engine synthesised (a recipient's diagnostic joined from
@@ -246,10 +249,11 @@ def _context(cited: Line, lines: Sequence[Line]) -> dict[str, Any]:
     i = cited.number - 1
     here = lines[i] if 0 <= i < len(lines) else None
     if here is None or cited.text.strip() not in here.text:
-        rows = [{"number": cited.number, "text": visible(cited.text), "cited": True}]
+        shown = visible(localize(cited.text, lang))
+        rows = [{"number": cited.number, "text": shown, "cited": True}]
     else:
         lo, hi = max(0, i - CONTEXT_LINES), min(len(lines), i + CONTEXT_LINES + 1)
-        rows = [{"number": ln.number, "text": visible(ln.text), "cited": j == i}
+        rows = [{"number": ln.number, "text": visible(localize(ln.text, lang)), "cited": j == i}
                 for j, ln in enumerate(lines[lo:hi], lo)]
     return {"number": cited.number, "part": cited.part, "rows": rows}
 
@@ -290,8 +294,9 @@ def _checks_view(c: dict[str, Any], L: Mapping[str, str], lang: str) -> dict[str
         "auth": auth,
         "antispam": _antispam_view(c.pop("antispam"), lang) if "antispam" in c else None,
         "dns": _dns_view(c.pop("dns")) if "dns" in c else None,
-        "probe": _generic(c.pop("probe")) if "probe" in c else None,
-        "recheck": [{"name": k, "value": _generic(c.pop(k))} for k in _RECHECK_KEYS if k in c],
+        "probe": _generic(localize_tree(c.pop("probe"), lang)) if "probe" in c else None,
+        "recheck": [{"name": k, "value": _generic(localize_tree(c.pop(k), lang))}
+                    for k in _RECHECK_KEYS if k in c],
         "other_checks": [{"name": str(k), "value": _generic(v)} for k, v in c.items()],
     }
 

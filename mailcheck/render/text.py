@@ -14,6 +14,7 @@ import unicodedata
 import click
 
 from ..i18n import label, reason_label
+from ..messages import localize
 from ..model import Diagnosis, Finding
 from .authentication import auth_section
 
@@ -172,7 +173,8 @@ def _finding(f: Finding, i: int, n: int, lang: str, st) -> list[str]:
     if f.evidence:
         out.append(f"   {st(label('evidence', lang), bold=True)}:")
         for ln in f.evidence:
-            out.extend(_wrap(f"{label('line', lang)} {ln.number}: {ln.cite()}", "     "))
+            cited = localize(ln.text, lang).strip()
+            out.extend(_wrap(f"{label('line', lang)} {ln.number}: {cited}", "     "))
     if f.fix:
         out.append(f"   {st(label('fix', lang), bold=True)}:")
         for j, step in enumerate(f.fix, 1):
