@@ -35,6 +35,7 @@ from publicsuffixlist import PublicSuffixList
 
 from .ingest.message import decode_header_value
 from .ingest.received import parse_received
+from .messages import Message
 from .model import Diagnosis
 
 #: Mail providers whose domain names nobody in particular: kept as they are.
@@ -63,15 +64,18 @@ notification noreply info sales user users group""".split())
 _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
                       r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,10}[A-Za-z]{2,63}")
 _RUN = r"A-Za-z0-9.!#$%&'*+=?^_`{|}~@-"  # no "/": the host of a URL is its own run
+#: An IPv6 address: not inside a word, except after "IPv6:" (Received) or "ip6:" (SPF).
+_IPV6_TEXT = (r"(?:(?<![0-9A-Za-z:])|(?<=[Ii][Pp][Vv]6:)|(?<=[Ii][Pp]6:))"
+              r"[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![0-9A-Fa-f:])")
 #: Where replacing looks: runs of address/host characters holding a dot or an @ (addresses,
 #: host names, IPv4, message IDs), GUIDs, and colon groups that may be IPv6 addresses.
 _TOKEN = re.compile(
     rf"(?<![{_RUN}])[{_RUN}]{{0,1000}}[.@][{_RUN}]{{0,1000}}"
     r"|\b[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}\b"
-    r"|(?<![0-9A-Fa-f:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![0-9A-Fa-f:])")
+    r"|" + _IPV6_TEXT)
 _MSGID = re.compile(r"<[^<>\s@]{1,250}@[^<>\s@]{1,250}>")
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
-_IPV6 = re.compile(r"(?<![0-9A-Fa-f:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![0-9A-Fa-f:])")
+_IPV6 = re.compile(_IPV6_TEXT)
 _GUID = re.compile(r"\b[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}\b")
 _TENANT = re.compile(
     r"(?<![A-Za-z0-9.-])([A-Za-z0-9-]{1,63})\.(onmicrosoft\.com|mail\.protection\.outlook\.com)\b",
@@ -320,6 +324,9 @@ def _rewrite(value: Any, sub: Callable[[str], str], depth: int = 0) -> Any:
         return _DROP
     if value is None or isinstance(value, bool | int | float):
         return value
+    if isinstance(value, Message):
+        # keep it a Message so it still renders in the report's language
+        return _redact_message(value, sub)
     if isinstance(value, str):
         return sub(value)
     if isinstance(value, dict):
@@ -341,6 +348,18 @@ def _rewrite(value: Any, sub: Callable[[str], str], depth: int = 0) -> Any:
             changes[f.name] = None if nv is _DROP else nv
         return dataclasses.replace(value, **changes)
     return _DROP  # an object we cannot read as text: leave it out rather than leak it
+
+
+def _redact_message(m: Message, sub: Callable[[str], str]) -> Message:
+    args: dict[str, Any] = {}
+    for k, v in m.args.items():
+        if isinstance(v, Message):
+            args[k] = _redact_message(v, sub)
+        elif v is None or isinstance(v, bool | int | float):
+            args[k] = v
+        else:  # a str, or an object (an IP address) that renders as one
+            args[k] = sub(str(v))
+    return Message(m.key, args, m.prefix)
 
 
 _HOST_NAME = re.compile(

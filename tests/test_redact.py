@@ -196,3 +196,30 @@ def test_hosts_seen_only_in_received_lines_are_redacted():
     assert "192.168.10.5" not in text
     assert "google.com" in text  # a public provider's host names nobody
     assert "relay01.domain" in text  # the host's own label stays, its domain is replaced
+
+
+def test_ipv6_after_a_prefix_is_replaced_whole():
+    """"[IPv6:2001:...]" in Received and "ip6:..." in SPF records keep their prefix; the
+    address after it is replaced whole (not from the "6" of the prefix)."""
+    r = Redactor()
+    text = ("Received: from a ([IPv6:2001:db8:1::5]) v=spf1 ip6:2a01:111:f400::/48 -all "
+            "at 12:30:45 from fe80::1")
+    r.collect(text)
+    out = r.sub(text)
+    assert "[IPv6:2001:db8::" in out and " ip6:2001:db8::" in out and "/48 -all" in out
+    assert "2001:db8:1::5" not in out and "2a01:111" not in out and "fe80::1" not in out
+    assert "12:30:45" in out
+
+
+def test_redacted_japanese_report_keeps_its_language():
+    """mailcheck's own messages (the SPF trace) stay Japanese after redaction, with the
+    identifiers in them replaced."""
+    zones = sorted((FIXTURES / "verify" / "zones").glob("*.zone"))
+    args = ["verify", str(FIXTURES / "verify" / "spf-fail-unlisted-server.eml"), "--lang", "ja",
+            "--redact"]
+    for z in zones:
+        args += ["--dns-zone", str(z)]
+    out = CliRunner().invoke(main, args).output
+    assert "は不一致" in out and "に一致: fail" in out
+    assert "no match for" not in out
+    assert "203.0.113.9" not in out and "kaisha.example" not in out
