@@ -23,6 +23,7 @@ from .ingest import InputError, ingest
 from .ingest.authentication import alignment_facts, forwarded_without_srs_arc, from_domain
 from .ingest.authresults import AuthHeaders, read_auth_headers
 from .ingest.received import boundary, received_chain
+from .messages import localize
 from .model import Diagnosis, Evidence, Line
 from .rules import RuleSet
 
@@ -161,7 +162,8 @@ def _explain_spf(spf: SPFResult | None, recorded: str | None, env: Envelope,
     if spf is None:
         return say["spf_none"]
     if spf.result in ("temperror", "permerror"):
-        return say["spf_error"].format(problem=spf.problem)
+        problem = localize(spf.problem, "ja" if say is _SAY["ja"] else "en")
+        return say["spf_error"].format(problem=problem)
     if recorded is None:
         return say["no_record"].format(method="SPF")
     if spf.result == recorded:

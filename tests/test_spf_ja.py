@@ -147,3 +147,21 @@ def test_permerror_reason_in_japanese_and_english_unchanged(tmp_path):
     assert "is not an" not in ja
     data = json.loads(CliRunner().invoke(main, [*argv, "--format", "json", "--lang", "ja"]).output)
     assert data["problem"] == "'300.1.1.1' is not an IPv4 address: 'ip4:300.1.1.1'"
+
+
+def test_verify_table_explains_a_permerror_in_japanese(tmp_path):
+    zone = tmp_path / "bad.zone"
+    zone.write_text('$ORIGIN example.com.\n$TTL 300\n@ IN TXT "v=spf1 ip4:300.1.1.1 -all"\n',
+                    encoding="utf-8")
+    message = tmp_path / "m.eml"
+    message.write_text(
+        "Authentication-Results: mx.example.net; spf=permerror smtp.mailfrom=a@example.com\n"
+        "Received: from mail.example.com (mail.example.com [192.0.2.1]) by mx.example.net"
+        " with ESMTPS; Mon, 16 Nov 2026 09:00:00 +0000\n"
+        "Return-Path: <a@example.com>\nFrom: a@example.com\nTo: b@example.net\n"
+        "Subject: s\n\nbody\n", encoding="utf-8")
+    argv = ["verify", str(message), "--dns-zone", str(zone)]
+    ja = CliRunner().invoke(main, [*argv, "--lang", "ja"]).output
+    en = CliRunner().invoke(main, argv).output
+    assert "'300.1.1.1' は IPv4 アドレスではありません" in ja and "is not an IPv4" not in ja
+    assert "'300.1.1.1' is not an IPv4 address" in en
