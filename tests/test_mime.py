@@ -198,3 +198,17 @@ def test_memo_forgets_when_the_message_changes(mutate):
     mutate(ours)
     mutate(ref)
     assert _answers(ours) == _answers(ref)
+
+
+HEADER_LINES = st.sampled_from([
+    "From a@b Sat Jan  1 00:00:00 2000", "From: x@y", "Subject: hi", "Subject:", " folded",
+    "\tfolded more", ":nameless", "X-Y:  spaced", "not a header", "", "From nobody",
+    "To: a@b,\r", "Received: from x", "  ", "Content-Type: multipart/mixed; boundary=b1"])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(HEADER_LINES, max_size=10), EOLS, st.lists(LINES, max_size=3))
+def test_header_blocks_match_feedparser(head, eol, body):
+    """The one-pass header reader: unix-from, folds, nameless and trailing From lines."""
+    data = (eol.join(head) + eol + eol.join(body)).encode("ascii", "surrogateescape")
+    assert tree(mime.parse_bytes(data)) == tree(reference(data))
