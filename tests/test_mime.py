@@ -145,7 +145,7 @@ def test_deep_nesting_is_cut_not_a_recursion_error():
     assert diagnose(data).to_dict() is not None
 
 
-# -- the memoised content type and parameters ------------------------------------------------
+# -- the memoised content type ------------------------------------------------------------
 
 
 def _answers(msg):

@@ -21,7 +21,6 @@ from email.message import Message
 
 _HEADER_RE = re.compile(r"(?:From |[\041-\071\073-\176]{0,998}:|[\t ])")
 _LINE_ENDS = frozenset(("", "\n", "\r", "\r\n"))
-_MISSING = object()
 #: Nesting deeper than this is kept as text (the walker stops at 12 levels anyway).
 MAX_DEPTH = 40
 
@@ -48,31 +47,19 @@ class _Message(Message):
         fetch = self.policy.header_fetch_parse
         return [(k, v if v.isascii() else fetch(k, v)) for k, v in self._headers]
 
-    # The content type and the parameters of a header are asked for again and again while
-    # a message is read (parsing, walking, charset, boundary); each answer is worked out
-    # once and kept until the message changes. Every mutator clears what was kept.
+    # The content type is asked for again and again while a message is read (parsing,
+    # walking, the multipart reader): it is worked out once and kept until the message
+    # changes. Every mutator clears what was kept.
     _ctype: str | None = None
-    _params: dict | None = None
 
     def _forget(self) -> None:
         self._ctype = None
-        self._params = None
 
     def get_content_type(self):
         ctype = self._ctype
         if ctype is None:
             ctype = self._ctype = Message.get_content_type(self)
         return ctype
-
-    def _get_params_preserve(self, failobj, header):
-        memo = self._params
-        if memo is None:
-            memo = self._params = {}
-        key = header.lower()
-        if key not in memo:
-            memo[key] = Message._get_params_preserve(self, _MISSING, header)
-        params = memo[key]
-        return failobj if params is _MISSING else list(params)
 
     def set_default_type(self, ctype):
         self._forget()
