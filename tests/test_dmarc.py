@@ -118,3 +118,22 @@ def test_none_temperror_and_multiple():
 def test_record_without_policy_is_permerror():
     t = table({"_dmarc.example.com": "v=DMARC1; adkim=s"})
     assert evaluate_dmarc("example.com", None, [], t).result == "permerror"
+
+
+def test_organizational_domain_plain_list_agrees_with_the_full_one():
+    """Names without an ``xn--`` label are looked up in the list without punycode forms:
+    the answer must be the one the full list gives, for every suffix it holds."""
+    from mailcheck.checks import orgdomain
+
+    full, plain = orgdomain._psl(), orgdomain._psl_plain()
+    suffixes = sorted(s.lstrip("!*.") for s in full._publicsuffix if "xn--" not in s)
+    assert len(suffixes) > 5000
+    for s in suffixes:
+        for name in (s, f"example.{s}", f"a.b.example.{s}"):
+            assert plain.privatesuffix(name) == full.privatesuffix(name), name
+    for name in ("mx.example.com", "mail.example.co.uk", "a.b.c", "localhost", "", ".",
+                 "xn--80ak6aa92e.com", "mail.xn--p1ai", "почта.рф", "a.b.github.io"):
+        orgdomain.organizational_domain.cache_clear()
+        want = full.privatesuffix(name.strip().rstrip(".").lower()) or \
+            name.strip().rstrip(".").lower()
+        assert orgdomain.organizational_domain(name) == want, name

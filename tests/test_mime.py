@@ -143,3 +143,72 @@ def test_deep_nesting_is_cut_not_a_recursion_error():
         depth += 1
     assert depth <= mime.MAX_DEPTH + 1
     assert diagnose(data).to_dict() is not None
+
+
+# -- the memoised content type ------------------------------------------------------------
+
+
+def _answers(msg):
+    """What the walker asks of every part, in the order it asks."""
+    out = []
+    for part in msg.walk():
+        out.append((part.get_content_type(), part.get_content_maintype(),
+                    part.get_content_subtype(), part.get_boundary(), part.get_content_charset(),
+                    part.get_filename(), part.get_param("report-type"), part.get_params()))
+    return out
+
+
+def test_memoised_answers_match_feedparser_on_corpus():
+    files = _files(FIXTURES)
+    corpus = shared_path("corpus", "sisimai-dev", "emails")
+    if corpus.is_dir():
+        files += _files(corpus)
+    for p in files:
+        data = p.read_bytes()
+        ours = mime.parse_bytes(data)
+        assert _answers(ours) == _answers(reference(data)), p
+        assert _answers(ours) == _answers(reference(data)), p  # asked twice: from the memo
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(mime_trees(), st.binary(max_size=20))
+def test_memoised_answers_match_feedparser_on_random_trees(text, tail):
+    data = text.encode("ascii", "surrogateescape") + tail
+    assert _answers(mime.parse_bytes(data)) == _answers(reference(data))
+
+
+MUTATIONS = [
+    lambda m: m.set_type("text/html"),
+    lambda m: m.set_param("charset", "koi8-r"),
+    lambda m: m.del_param("charset"),
+    lambda m: m.replace_header("Content-Type", "multipart/mixed; boundary=zz"),
+    lambda m: m.__delitem__("Content-Type"),
+    lambda m: m.__setitem__("Content-Type", "message/rfc822"),
+    lambda m: m.add_header("Content-Type", "text/csv", charset="utf-8"),
+    lambda m: m.set_raw("Content-Type", "text/x-log; charset=latin-1"),
+    lambda m: m.set_default_type("message/rfc822"),
+]
+
+
+@pytest.mark.parametrize("mutate", MUTATIONS)
+def test_memo_forgets_when_the_message_changes(mutate):
+    data = b"Content-Type: text/plain; charset=utf-8\n\nbody\n"
+    ours, ref = mime.parse_bytes(data), reference(data)
+    assert _answers(ours) == _answers(ref)  # fills the memo
+    mutate(ours)
+    mutate(ref)
+    assert _answers(ours) == _answers(ref)
+
+
+HEADER_LINES = st.sampled_from([
+    "From a@b Sat Jan  1 00:00:00 2000", "From: x@y", "Subject: hi", "Subject:", " folded",
+    "\tfolded more", ":nameless", "X-Y:  spaced", "not a header", "", "From nobody",
+    "To: a@b,\r", "Received: from x", "  ", "Content-Type: multipart/mixed; boundary=b1"])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(HEADER_LINES, max_size=10), EOLS, st.lists(LINES, max_size=3))
+def test_header_blocks_match_feedparser(head, eol, body):
+    """The one-pass header reader: unix-from, folds, nameless and trailing From lines."""
+    data = (eol.join(head) + eol + eol.join(body)).encode("ascii", "surrogateescape")
+    assert tree(mime.parse_bytes(data)) == tree(reference(data))

@@ -47,6 +47,44 @@ class _Message(Message):
         fetch = self.policy.header_fetch_parse
         return [(k, v if v.isascii() else fetch(k, v)) for k, v in self._headers]
 
+    # The content type is asked for again and again while a message is read (parsing,
+    # walking, the multipart reader): it is worked out once and kept until the message
+    # changes. Every mutator clears what was kept.
+    _ctype: str | None = None
+
+    def _forget(self) -> None:
+        self._ctype = None
+
+    def get_content_type(self):
+        ctype = self._ctype
+        if ctype is None:
+            ctype = self._ctype = Message.get_content_type(self)
+        return ctype
+
+    def set_default_type(self, ctype):
+        self._forget()
+        Message.set_default_type(self, ctype)
+
+    def __setitem__(self, name, val):
+        self._forget()
+        Message.__setitem__(self, name, val)
+
+    def __delitem__(self, name):
+        self._forget()
+        Message.__delitem__(self, name)
+
+    def replace_header(self, _name, _value):
+        self._forget()
+        Message.replace_header(self, _name, _value)
+
+    def set_raw(self, name, value):
+        self._forget()
+        Message.set_raw(self, name, value)
+
+    def add_header(self, _name, _value, **_params):
+        self._forget()
+        Message.add_header(self, _name, _value, **_params)
+
 
 class _State:
     __slots__ = ("last",)
@@ -70,51 +108,47 @@ def _strip_eol(text: str) -> str:
 def _parse_headers(msg: Message, lines: list[str], start: int, end: int
                    ) -> tuple[int, str | None]:
     """Read the header block of lines[start:end]; return the index of the first body line
-    and a trailing "From " line that the feedparser pushes back in front of the body."""
-    i = start
-    heads = []
+    and a trailing "From " line that the feedparser pushes back in front of the body.
+
+    One pass: each line is checked against _HEADER_RE and folded into the field it
+    continues as it comes (a field is stored when the next one starts)."""
+    raw = msg._headers
     match = _HEADER_RE.match
+    name = ""  # the field being read ("" after a From line or a nameless one)
+    first = ""  # its first line after the colon, white space before the value removed
+    more: list[str] = []  # its continuation lines
+    i = start
     while i < end:
         line = lines[i]
         if not match(line):
             if _is_blank(line):
                 i += 1  # the separator line is consumed
             break
-        heads.append(line)
         i += 1
-    raw = msg._headers
-    name = ""
-    value: list[str] = []
-    n = len(heads)
-    for lineno, line in enumerate(heads):
         if line[0] in " \t":
             if name:
-                value.append(line)
+                more.append(line)
             continue
         if name:
-            raw.append(_source_parse(value))
-            name, value = "", []
+            value = first + "".join(more) if more else first
+            raw.append((name, value.rstrip("\r\n")))
+            name, more = "", []
         if line.startswith("From "):
-            if lineno == 0:
+            if i - 1 == start:
                 msg.set_unixfrom(_strip_eol(line))
                 continue
-            if lineno == n - 1:
-                return i, line
+            if i == end or not match(lines[i]):  # the last line of the header block
+                return (i + 1 if i < end and _is_blank(lines[i]) else i), line
             continue
         pos = line.find(":")
         if pos <= 0:
             continue
         name = line[:pos]
-        value = [line]
+        first = line[pos + 1:].lstrip(" \t")
     if name:
-        raw.append(_source_parse(value))
+        value = first + "".join(more) if more else first
+        raw.append((name, value.rstrip("\r\n")))
     return i, None
-
-
-def _source_parse(source: list[str]) -> tuple[str, str]:
-    name, value = source[0].split(":", 1)
-    value = value.lstrip(" \t") + "".join(source[1:])
-    return name, value.rstrip("\r\n")
 
 
 def _parse(lines: list[str], start: int, end: int, state: _State, depth: int,
