@@ -42,9 +42,13 @@ def address_of(value: str) -> str | None:
 
 
 def _mta(value: str) -> str | None:
+    """``dns; mx.example.jp. (192.0.2.5, the server for ...)`` -> ``mx.example.jp``."""
     if ";" in value:
         value = value.split(";", 1)[1]
-    value = value.strip().strip("[]").rstrip(".")
+    words = value.split()
+    if not words:
+        return None
+    value = words[0].strip("[]()").rstrip(".")
     return value or None
 
 

@@ -323,6 +323,12 @@ def _prose(block: list[Line], addr: str | None) -> str | None:
 #: ``host mx.example.org[192.0.2.7] said:`` (Postfix), ``host mx.example.org [192.0.2.7]:`` (Exim).
 _REMOTE_HOST = re.compile(
     r"\bhost[ \t]{1,3}([A-Za-z0-9][A-Za-z0-9.-]{0,252})[ \t]{0,2}\[[0-9A-Fa-f:.]{2,45}\]", re.I)
+#: Other ways a notice names the server it talked to: Sendmail's transcript ("... while
+#: talking to mx.example.org.:"), qmail ("Connected to 192.0.2.7 but sender was rejected").
+_TALKING = re.compile(
+    r"(?:while talking to|connected to|giving up on)[ \t]{1,3}"
+    r"([A-Za-z0-9][A-Za-z0-9.:-]{0,252}?)\.?(?::|[ \t]but\b|$)"
+    r"|^([0-9.]{7,15}|[0-9A-Fa-f:]{3,39}) does not like (?:recipient|sender)", re.I)
 _INNER_REPLY = re.compile(r"^[245]\d\d[ \t]{1,3}<[^<>]{1,300}>\.{3}[ \t]{0,3}(?=[245]\d\d[ -])")
 
 
@@ -459,6 +465,34 @@ def _fill_in(ev: Evidence, lines: list[Line]) -> None:
         rep = _reply_in(lines, None)
         if rep and rep[0]:
             ev.recipients[0].reply_code = rep[0]
+
+
+def remote_from_notice(ev: Evidence, lines: list[Line] | None = None) -> None:
+    """Recipients without a remote MTA take the one server the notice names, when it names
+    exactly one and the recipients share a domain (so it cannot be someone else's)."""
+    missing = [r for r in ev.recipients if not r.remote_mta]
+    if not missing:
+        return
+    if lines is None:
+        lines = body_lines(ev)
+    domains = {(r.recipient or "").rpartition("@")[2].lower() for r in ev.recipients}
+    if len(domains) != 1 and len(missing) != 1:
+        return
+    hosts = set()
+    for ln in lines:
+        low = ln.text.lower()
+        if ("talking to" in low or "connected to" in low or "giving up on" in low
+                or "does not like" in low):
+            hosts.update((m.group(1) or m.group(2)).lower()
+                         for m in _TALKING.finditer(ln.text.strip()))
+        elif "host" in low and "[" in low:
+            hosts.update(m.group(1).rstrip(".").lower() for m in _REMOTE_HOST.finditer(ln.text))
+        if len(hosts) > 1:
+            return
+    host = hosts.pop() if hosts else None
+    if host and ("." in host or ":" in host):
+        for r in missing:
+            r.remote_mta = host
 
 
 def _command_near(lines: list[Line], rec: RecipientEvidence) -> str | None:
