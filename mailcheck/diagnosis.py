@@ -73,6 +73,9 @@ def diagnose_evidence(ev: Evidence, *, lang: str = "en", rules: RuleSet | None =
                         if rec.recipient not in f.recipients:
                             f.recipients.append(rec.recipient)
         reason = reasons.classify(rec, rule_reason)
+        if rule_id is None and reason in REASON_RULES and rec.action not in ("delivered",
+                                                                               "delayed"):
+            rule_id = _finding_for_reason(ruleset, findings, reason, rec, lang)
         diag.recipients.append(RecipientResult(
             recipient=rec.recipient, action=rec.action, status=rec.status,
             reply_code=rec.reply_code, diagnostic=rec.diagnostic, remote_mta=rec.remote_mta,
@@ -85,6 +88,40 @@ def diagnose_evidence(ev: Evidence, *, lang: str = "en", rules: RuleSet | None =
     diag.findings = ranked
     identities.fill_findings(diag, ev)
     return diag
+
+
+#: When no rule matched a recipient but its reason is clear (a format's own verdict, a
+#: phrase), the rule that explains that reason in general. Only reasons with one usual
+#: cause and fix are listed; the finding says it was inferred (lower confidence).
+REASON_RULES = {
+    "userunknown": "recipient-unknown",
+    "mailboxfull": "mailbox-full",
+    "hostunknown": "recipient-domain-not-found",
+    "notaccept": "recipient-domain-not-found",
+    "mesgtoobig": "message-too-large",
+    "expired": "destination-unreachable",
+    "spamdetected": "spam-content-rejected",
+}
+INFERRED_CONFIDENCE = 0.5
+
+
+def _finding_for_reason(ruleset: RuleSet, findings: dict[str, Finding], reason: str,
+                        rec: RecipientEvidence, lang: str) -> str | None:
+    rule = ruleset.get(REASON_RULES[reason])
+    if rule is None:
+        return None
+    f = findings.get(rule.id)
+    if f is None:
+        f = findings[rule.id] = Finding(
+            rule=rule.id, title=rule.text("title", lang), reason=rule.reason,
+            confidence=min(rule.confidence, INFERRED_CONFIDENCE), cause=rule.text("cause", lang),
+            evidence=rec.lines[:1], fix=rule.fix_steps(lang), tradeoff=rule.text("tradeoff", lang),
+            confirm=list(rule.text("confirm", lang) or []), references=list(rule.references),
+            severity=rule.severity, actor=rule.actor, pack=rule.pack,
+            score=(0, min(rule.confidence, INFERRED_CONFIDENCE)))
+    if rec.recipient and rec.recipient not in f.recipients:
+        f.recipients.append(rec.recipient)
+    return rule.id
 
 
 def _recipient_evidence(ev: Evidence, rec: RecipientEvidence) -> Evidence:

@@ -77,4 +77,6 @@ def parse(ev: Evidence) -> None:
         recipient=_list_address(ev, line), action="failed", reason_hint=reason,
         diagnostic=text[:300], lines=[first] if first else []))
     ev.add_system("fml", first)
+    if reason == "rejected":
+        ev.set_fact("list_refusal", "fml", first)
     ev.kind = "bounce"

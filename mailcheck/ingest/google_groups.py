@@ -38,6 +38,7 @@ def parse(ev: Evidence) -> None:
             diagnostic=para.text.strip() if para else "Google Groups refused the message",
             lines=[para] if para else []))
     ev.add_system("google-groups", para)
+    ev.set_fact("list_refusal", "google-groups", para)  # in any language: rule list-post-refused
     ev.kind = "bounce"
 
 
