@@ -62,6 +62,11 @@ _NAMED = re.compile(
     rf" to|delivery to|not delivered to|be delivered to|undeliverable to|message to|mail to|"
     rf"failed to|sent to)|宛先)[ \t]{{0,3}}[:=]?[ \t]{{0,3}}[\"'<(\[]{{0,2}}"
     rf"(?<![A-Za-z0-9!#$%&'*+/=?^_`{{|}}~.@-])({_ADDR})", re.I)
+#: An address followed by Japanese words that make it the failed recipient: "bob@example.jp
+#: に配信できませんでした", "bob@example.jp が見つからなかったか" (Gmail), "bob@example.jp 宛ての".
+_NAMED_JA = re.compile(
+    rf"(?<![A-Za-z0-9!#$%&'*+/=?^_`{{|}}~.@-])({_ADDR})[ \t>）)]{{0,3}}"
+    rf"(?:に配信|への配信|に送信できません|へ送信できません|宛ての|宛に|宛て|が見つから|は存在しません)")
 #: An address that ends a line after a colon: ``Mailbox full: bob@example.org``.
 _TRAIL = re.compile(rf":[ \t]{{1,4}}[\"'<]{{0,2}}({_ADDR})[\"'>]{{0,2}}[ \t.]{{0,3}}$")
 #: Lines that carry message identifiers, which look like addresses but are not.
@@ -81,6 +86,7 @@ _FAILURE_HINTS = (
     "error delivering", "error has occurred", "delivery failure", "could not deliver",
     "can't be delivered", "cannot be delivered", "fatal error", "user unknown",
     "配信できませんでした", "送信できませんでした", "届きませんでした", "不達",
+    "配信されませんでした",
     "не доставлено", "non remis", "nicht zugestellt", "has been delayed", "delivery delayed",
     "temporary failure", "will be retried", "warning message only", "giving up",
     "delivery status notification", "mail system error",
@@ -201,6 +207,8 @@ def _candidates(lines: list[Line], excluded: set[str]) -> list[tuple[str, int]]:
             before = text[:n.start(1)]
             if not _NOT_RECIPIENT.search(before[-40:]):
                 addrs.append(n.group(1))
+        if not text.isascii():
+            addrs.extend(n.group(1) for n in _NAMED_JA.finditer(text))
         for a in addrs:
             a = a.strip(".")
             key = a.lower()
