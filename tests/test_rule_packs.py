@@ -53,11 +53,31 @@ def test_catalogue_rule_is_complete(rule_id: str) -> None:
      "badreputation"),
     ("550 Your message was classified as spam and refused", "spam-content-rejected",
      "spamdetected"),
+    ("554 5.2.0 STOREDRV.Submission.Exception:OutboundSpamException; Failed to process message",
+     "exo-outbound-sender-restricted", "rejected"),
 ])
 def test_rule_decides_the_reason(text: str, rule_id: str, reason: str) -> None:
     d = diagnose(text)
     assert d.top and d.top.rule == rule_id
     assert [r.reason for r in d.recipients] == [reason]
+
+
+@pytest.mark.parametrize(("text", "rule_id"), [
+    ("Task 'a@b.example - Sending' reported error (0x80042109) : 'Outlook cannot connect to your"
+     " outgoing (SMTP) e-mail server.'", "client-smtp-connect-failed"),
+    ("550 5.7.1 TRANSPORT.RULES.RejectMessage; no attachments of this type",
+     "exo-transport-rule-reject"),
+])
+def test_rule_without_recipients(text: str, rule_id: str) -> None:
+    d = diagnose(text)
+    assert d.top and d.top.rule == rule_id
+
+
+def test_gmail_bad_credentials_is_a_security_error() -> None:
+    d = diagnose("535-5.7.8 Username and Password not accepted. For more information, go to "
+                 "https://support.google.com/mail/?p=BadCredentials")
+    assert d.top.rule == "smtp-auth-bad-credentials"
+    assert [r.reason for r in d.recipients] == ["securityerror"]
 
 
 def test_status_alone_does_not_override_the_servers_words() -> None:
