@@ -112,13 +112,8 @@ def _finding_for_reason(ruleset: RuleSet, findings: dict[str, Finding], reason: 
         return None
     f = findings.get(rule.id)
     if f is None:
-        f = findings[rule.id] = Finding(
-            rule=rule.id, title=rule.text("title", lang), reason=rule.reason,
-            confidence=min(rule.confidence, INFERRED_CONFIDENCE), cause=rule.text("cause", lang),
-            evidence=rec.lines[:1], fix=rule.fix_steps(lang), tradeoff=rule.text("tradeoff", lang),
-            confirm=list(rule.text("confirm", lang) or []), references=list(rule.references),
-            severity=rule.severity, actor=rule.actor, pack=rule.pack,
-            score=(0, min(rule.confidence, INFERRED_CONFIDENCE)))
+        f = findings[rule.id] = finding_from(rule, None, rec.lines[:1], lang,
+                                             min(rule.confidence, INFERRED_CONFIDENCE))
     if rec.recipient and rec.recipient not in f.recipients:
         f.recipients.append(rec.recipient)
     return rule.id

@@ -548,12 +548,16 @@ def _lines_for_status(ev: Evidence, statuses: set[str]) -> list[Line]:
     return out
 
 
-def finding_from(rule: Rule, alt: Alternative, lines: list[Line], lang: str) -> Finding:
+def finding_from(rule: Rule, alt: Alternative | None, lines: list[Line], lang: str,
+                 confidence: float | None = None) -> Finding:
+    """The finding ``rule`` gives; ``alt`` is the alternative that matched (None when the
+    finding is inferred from a recipient's reason, at the lower ``confidence``)."""
+    confidence = rule.confidence if confidence is None else confidence
     return Finding(
         rule=rule.id,
         title=rule.text("title", lang),
         reason=rule.reason,
-        confidence=rule.confidence,
+        confidence=confidence,
         cause=rule.text("cause", lang),
         evidence=lines,
         fix=rule.fix_steps(lang),
@@ -563,5 +567,5 @@ def finding_from(rule: Rule, alt: Alternative, lines: list[Line], lang: str) -> 
         severity=rule.severity,
         actor=rule.actor,
         pack=rule.pack,
-        score=(alt.weight(), rule.confidence),
+        score=(alt.weight() if alt else 0, confidence),
     )
