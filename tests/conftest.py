@@ -61,3 +61,15 @@ def nsd_servers(tmp_path_factory):
     for server in servers:
         server.stop()
 # --- end issue 4 ---------------------------------------------------------------------------
+
+
+def dsn_report(fields: str, prose: str = "") -> bytes:
+    """A minimal multipart/report: ``prose`` as its text part, ``fields`` as the
+    recipients' blocks of its delivery-status part (the test's own text)."""
+    return (
+        "From: MAILER-DAEMON@mx.a.example\nTo: alice@a.example\n"
+        "Subject: Returned mail: see transcript for details\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="XX"\n\n'
+        "--XX\nContent-Type: text/plain\n\n" + prose + "\n"
+        "--XX\nContent-Type: message/delivery-status\n\n"
+        "Reporting-MTA: dns; mx.a.example\n\n" + fields + "\n--XX--\n").encode()

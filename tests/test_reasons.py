@@ -7,6 +7,8 @@ import pytest
 from mailcheck.model import RecipientEvidence
 from mailcheck.reasons import classify, is_hard, reason_from_text
 
+from .conftest import dsn_report
+
 
 @pytest.mark.parametrize(("diag", "status", "command", "reason"), [
     # Gmail's documented 5.2.1 text: the account exists but is disabled
@@ -102,15 +104,7 @@ def test_hard_bounce(reason: str, status: str | None, action: str | None,
     assert is_hard(reason, RecipientEvidence(status=status, action=action)) is hard
 
 
-def _dsn(fields: str, prose: str = "") -> bytes:
-    """A minimal multipart/report with one recipient block (the test's own text)."""
-    return (
-        "From: MAILER-DAEMON@mx.a.example\nTo: alice@a.example\n"
-        "Subject: Returned mail: see transcript for details\nMIME-Version: 1.0\n"
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="XX"\n\n'
-        "--XX\nContent-Type: text/plain\n\n" + prose + "\n"
-        "--XX\nContent-Type: message/delivery-status\n\n"
-        "Reporting-MTA: dns; mx.a.example\n\n" + fields + "\n--XX--\n").encode()
+_dsn = dsn_report
 
 
 def test_transcript_command_beats_the_wording() -> None:

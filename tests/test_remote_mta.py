@@ -6,15 +6,9 @@ import pytest
 
 from mailcheck.diagnosis import diagnose
 
+from .conftest import dsn_report
 
-def _dsn(fields: str, prose: str) -> bytes:
-    return (
-        "From: MAILER-DAEMON@mx.a.example\nTo: alice@a.example\n"
-        "Subject: Returned mail: see transcript for details\nMIME-Version: 1.0\n"
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
-        "--B\nContent-Type: text/plain\n\n" + prose + "\n"
-        "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.a.example\n\n"
-        + fields + "\n--B--\n").encode()
+_dsn = dsn_report
 
 
 @pytest.mark.parametrize(("field", "host"), [
