@@ -53,6 +53,12 @@ def test_catalogue_rule_is_complete(rule_id: str) -> None:
      "badreputation"),
     ("550 Your message was classified as spam and refused", "spam-content-rejected",
      "spamdetected"),
+    ("550 5.2.121 Recipient's per hour message receive limit from specific sender exceeded.",
+     "exo-recipient-receive-limit", "speeding"),
+    ("550 5.7.501 Access denied, spam abuse detected.", "exo-sender-banned-spam", "rejected"),
+    ("550 5.7.705 Access denied, tenant has exceeded threshold", "exo-tenant-sending-blocked",
+     "blocked"),
+    ("550 5.6.11 Invalid characters", "exo-bare-linefeeds", "contenterror"),
 ])
 def test_rule_decides_the_reason(text: str, rule_id: str, reason: str) -> None:
     d = diagnose(text)
