@@ -55,6 +55,14 @@ def test_catalogue_rule_is_complete(rule_id: str) -> None:
      "spamdetected"),
     ("554 5.2.0 STOREDRV.Submission.Exception:OutboundSpamException; Failed to process message",
      "exo-outbound-sender-restricted", "rejected"),
+    ("550 5.2.121 Recipient's per hour message receive limit from specific sender exceeded.",
+     "exo-recipient-receive-limit", "speeding"),
+    ("550 5.7.501 Access denied, spam abuse detected.", "exo-sender-banned-spam", "rejected"),
+    ("550 5.7.705 Access denied, tenant has exceeded threshold", "exo-tenant-sending-blocked",
+     "blocked"),
+    ("550 5.6.11 Invalid characters", "exo-bare-linefeeds", "contenterror"),
+    ("550 The message can't be submitted because the sender's submission quota was exceeded.",
+     "exo-sending-limit-exceeded", "speeding"),
 ])
 def test_rule_decides_the_reason(text: str, rule_id: str, reason: str) -> None:
     d = diagnose(text)
