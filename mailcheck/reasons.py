@@ -178,7 +178,8 @@ def classify(rec: RecipientEvidence, rule_reason: str | None = None) -> str:
     p = split(rec.status) if rec.status else None
     if p:
         decisive = _decisive_status().get(f"{int(p[1])}.{int(p[2])}")
-        if decisive:
+        if decisive and not (decisive == "mailboxfull" and "submission quota" in text.lower()):
+            # (Exchange Online's 5.2.2 "submission quota exceeded" is the sender's limit)
             return decisive
     vendor = reason_from_vendor_code(text) if text else None
     if vendor:

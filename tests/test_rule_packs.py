@@ -63,6 +63,8 @@ def test_catalogue_rule_is_complete(rule_id: str) -> None:
     ("550 5.6.11 Invalid characters", "exo-bare-linefeeds", "contenterror"),
     ("550 The message can't be submitted because the sender's submission quota was exceeded.",
      "exo-sending-limit-exceeded", "speeding"),
+    ("550 5.2.2 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Submission quota"
+     " exceeded", "exo-sending-limit-exceeded", "speeding"),
 ])
 def test_rule_decides_the_reason(text: str, rule_id: str, reason: str) -> None:
     d = diagnose(text)
