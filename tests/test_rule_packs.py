@@ -77,6 +77,7 @@ def test_rule_decides_the_reason(text: str, rule_id: str, reason: str) -> None:
      " outgoing (SMTP) e-mail server.'", "client-smtp-connect-failed"),
     ("550 5.7.1 TRANSPORT.RULES.RejectMessage; no attachments of this type",
      "exo-transport-rule-reject"),
+    ("550 5.4.5 Daily user sending limit exceeded. - gsmtp", "gmail-daily-sending-limit"),
     ("550 5.7.0 Mail relay denied [198.51.100.9]. Invalid credentials for relay for one of the"
      " domains in: a.example (as obtained from HELO and MAIL FROM).",
      "gworkspace-smtp-relay-denied"),
