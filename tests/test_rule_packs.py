@@ -78,6 +78,8 @@ def test_rule_decides_the_reason(text: str, rule_id: str, reason: str) -> None:
     ("550 5.7.1 TRANSPORT.RULES.RejectMessage; no attachments of this type",
      "exo-transport-rule-reject"),
     ("550 5.4.5 Daily user sending limit exceeded. - gsmtp", "gmail-daily-sending-limit"),
+    ("450-4.2.1 The user you are trying to contact is receiving mail too quickly. Please resend"
+     " your message at a later time.", "gmail-recipient-receiving-too-fast"),
     ("550 5.7.0 Mail relay denied [198.51.100.9]. Invalid credentials for relay for one of the"
      " domains in: a.example (as obtained from HELO and MAIL FROM).",
      "gworkspace-smtp-relay-denied"),
