@@ -528,16 +528,17 @@ class Message(str):
         return Message(self.key, self.args, prefix + self.prefix)
 
     def map_text(self, fn: Callable[[str], str]) -> Message:
-        """The same message with ``fn`` applied to each plain-text argument (e.g. scrubbing)."""
+        """The same message with ``fn`` applied to the text of each argument (scrubbing,
+        redaction); numbers stay numbers so their format specs still apply."""
         return Message(self.key, {k: _map(v, fn) for k, v in self.args.items()}, self.prefix)
 
 
 def _map(value: Any, fn: Callable[[str], str]) -> Any:
     if isinstance(value, Message):
         return value.map_text(fn)
-    if isinstance(value, str):
-        return fn(value)
-    return value
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return fn(str(value))  # a str, or an object (an IP address) that renders as one
 
 
 def _format(key: str, lang: str, args: Mapping[str, Any]) -> str:

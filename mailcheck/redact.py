@@ -326,7 +326,7 @@ def _rewrite(value: Any, sub: Callable[[str], str], depth: int = 0) -> Any:
         return value
     if isinstance(value, Message):
         # keep it a Message so it still renders in the report's language
-        return _redact_message(value, sub)
+        return value.map_text(sub)
     if isinstance(value, str):
         return sub(value)
     if isinstance(value, dict):
@@ -348,18 +348,6 @@ def _rewrite(value: Any, sub: Callable[[str], str], depth: int = 0) -> Any:
             changes[f.name] = None if nv is _DROP else nv
         return dataclasses.replace(value, **changes)
     return _DROP  # an object we cannot read as text: leave it out rather than leak it
-
-
-def _redact_message(m: Message, sub: Callable[[str], str]) -> Message:
-    args: dict[str, Any] = {}
-    for k, v in m.args.items():
-        if isinstance(v, Message):
-            args[k] = _redact_message(v, sub)
-        elif v is None or isinstance(v, bool | int | float):
-            args[k] = v
-        else:  # a str, or an object (an IP address) that renders as one
-            args[k] = sub(str(v))
-    return Message(m.key, args, m.prefix)
 
 
 _HOST_NAME = re.compile(
