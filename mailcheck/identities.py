@@ -71,50 +71,51 @@ def safe_domain(text: str | None) -> str | None:
     return None
 
 
-def _one(values: list[str | None]) -> str | None:
-    distinct = {v for v in values if v}
+def _one(values: list[str]) -> str | None:
+    distinct = set(values)
     return distinct.pop() if len(distinct) == 1 else None
+
+
+def _sole_address(values: list[str]) -> str | None:
+    """The one address ``values`` name, when every one of them is plain (else None)."""
+    addresses = [safe_address(v) for v in values]
+    return _one(addresses) if addresses and all(addresses) else None
 
 
 def input_identities(ev: Evidence) -> dict[str, str]:
     """Identities the whole input shows: the bounce's addressee, or a message's From domain."""
-    out: dict[str, str] = {}
+    sender = None
     if ev.kind == "bounce":
         to = [h.value for h in ev.headers if h.name.lower() == "to"]
-        addresses = [safe_address(a) for _, a in getaddresses(to)] if len(to) == 1 else []
-        sender = _one(addresses) if len(addresses) == 1 else None
-        if sender:
-            out["sender"] = sender
-            out["sender_domain"] = sender.rpartition("@")[2]
+        addresses = [a for _, a in getaddresses(to)] if len(to) == 1 else []
+        sender = _sole_address(addresses) if len(addresses) == 1 else None
     elif ev.kind != "headers" and "mail from" in ev.haystack_lower():
         # A pasted SMTP transcript: the envelope sender it names, when there is one.
-        sender = _one([safe_address(m.group(1)) or "?" for m in _MAIL_FROM.finditer(ev.haystack())])
-        if sender and sender != "?":
-            out["sender"] = sender
-            out["sender_domain"] = sender.rpartition("@")[2]
-    users = ev.facts.get("signin_user")
-    if users and "sender" not in out:
+        sender = _sole_address([m.group(1) for m in _MAIL_FROM.finditer(ev.haystack())])
+    if not sender and ev.facts.get("signin_user"):
         # An Entra sign-in log: the account that tried SMTP AUTH.
-        user = _one([safe_address(u) or "?" for u in users])
-        if user and user != "?":
-            out["sender"] = user
-            out["sender_domain"] = user.rpartition("@")[2]
-    from_domain = safe_domain(ev.facts.get("auth_from_domain"))
-    if from_domain and "sender_domain" not in out:
-        out["sender_domain"] = from_domain
+        sender = _sole_address(ev.facts["signin_user"])
+    out: dict[str, str] = {}
+    if sender:
+        out["sender"] = sender
+        out["sender_domain"] = sender.rpartition("@")[2]
+    else:
+        from_domain = safe_domain(ev.facts.get("auth_from_domain"))
+        if from_domain:
+            out["sender_domain"] = from_domain
     return out
 
 
 def finding_identities(finding: Finding, diag: Diagnosis, base: dict[str, str]) -> dict[str, str]:
     values = dict(base)
     recipients = finding.recipients or [r.recipient for r in diag.recipients
-                                        if r.recipient and r.reason not in ("delivered",)]
+                                        if r.recipient and r.reason != "delivered"]
+    one = _sole_address(recipients)
+    if one:
+        values["recipient"] = one
     addresses = [safe_address(r) for r in recipients]
     if addresses and all(addresses):
-        one = _one(addresses)
-        if one:
-            values["recipient"] = one
-        domain = _one([a.rpartition("@")[2] for a in addresses if a])
+        domain = _one([a.rpartition("@")[2] for a in addresses])
         if domain:
             values["recipient_domain"] = domain
     return values

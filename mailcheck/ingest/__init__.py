@@ -61,7 +61,7 @@ def ingest(data: bytes | str, source: str = "-") -> Evidence:
         if fmt.detect(ev):
             fmt.parse(ev)
             ev.formats.append(fmt.NAME)
-    if ev.kind == "bounce" and any(not r.remote_mta for r in ev.recipients):
+    if ev.kind == "bounce":
         plaintext.remote_from_notice(ev)  # a report without Remote-MTA may name it in prose
     replies.collect_replies(ev)
     detect_systems(ev)
