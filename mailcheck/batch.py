@@ -63,6 +63,9 @@ def default_jobs() -> int:
 
 # -- one message ---------------------------------------------------------------------------------
 
+#: One encoder for every line (json.dumps builds a new one per call when given options).
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
 
 def _day(date_value: str | None) -> str | None:
     if not date_value:
@@ -190,13 +193,13 @@ def analyse_item(item: Item, *, lang: str = "en", rules: RuleSet | None = None,
                 verified = diag.error is None
         diag.notes[:0] = item.notes
         d = diag.to_dict()
-        line = json.dumps(_with_locator(d, item), ensure_ascii=False) if want_line else None
+        line = _encode(_with_locator(d, item)) if want_line else None
         record = make_record(diag, d, item, verified) if want_record else None
         return Outcome(line, record, diag.error, item.size)
     except Exception as e:  # a bug must not lose the message: report it as that message's error
         error = f"internal error: {type(e).__name__}: {e}"[:300]
         diag = Diagnosis(source=item.source, kind="unknown", error=error, lang=lang)
-        line = json.dumps(_with_locator(diag.to_dict(), item), ensure_ascii=False)
+        line = _encode(_with_locator(diag.to_dict(), item))
         return Outcome(line if want_line else None,
                        _error_record(item, error) if want_record else None, error, item.size)
 

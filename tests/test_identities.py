@@ -4,6 +4,7 @@ could change what a pasted PowerShell line does."""
 from __future__ import annotations
 
 import re
+from email.utils import getaddresses
 from pathlib import Path
 
 import pytest
@@ -183,3 +184,10 @@ def test_fill_never_leaves_placeholders(value: str, other: str) -> None:
                                 ("recipient", identities.safe_address(other))) if v}
     out = identities.fill(template, values)
     assert "{{" not in out and "}}" not in out
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ09_.+- @<>\t\",;()")), max_size=30))
+def test_plain_to_shortcut_reads_addresses_as_the_address_parser_does(value):
+    expected = [identities.safe_address(a) for _, a in getaddresses([value])]
+    assert [identities.safe_address(a) for a in identities._addresses(value)] == expected
