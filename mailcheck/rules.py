@@ -131,6 +131,35 @@ def _required_literal(pattern: str) -> tuple[str, ...] | None:
 
 #: A run of a pattern is spelled out only while it stands for at most this many strings.
 _MAX_SPELLINGS = 32
+#: At most this many start strings are looked for before a search (each is one str.find).
+_MAX_STARTS = 8
+
+
+def _start_strings(pattern: str) -> tuple[str, ...] | None:
+    """Lower-case strings one of which every match of ``pattern`` starts with, when the
+    regex engine cannot skip ahead by itself: the pattern opens with ``\b`` or an
+    alternation (``\b(?:user|mailbox) unknown``), so the engine tries it at every position
+    of the text, while ``str.find`` jumps straight to the first candidate."""
+    try:
+        parsed = list(_sre_parse.parse(pattern))
+    except re.error:
+        return None
+    if not parsed or str(parsed[0][0]) == "LITERAL":
+        return None  # the engine's own literal prefix search is already fast
+    cur: set[str] = {""}
+    for op, arg in parsed:
+        if str(op) in ("AT", "ASSERT", "ASSERT_NOT"):
+            continue  # zero-width: checked by the regex at the real position
+        options = _spell(op, arg)
+        if options is None:
+            break
+        product = {a + b for a in cur for b in options}
+        if len(product) > _MAX_SPELLINGS:
+            break
+        cur = product
+    if len(cur) > _MAX_STARTS or min(map(len, cur)) < 3:
+        return None
+    return tuple(sorted(x.lower() for x in cur))
 
 
 def _spell(op, arg) -> set[str] | None:
@@ -193,11 +222,23 @@ class Pattern:
     source: str
     regex: re.Pattern
     literal: tuple[str, ...] | None
+    starts: tuple[str, ...] | None = None  # see _start_strings
 
     def search(self, ev: Evidence, present: frozenset[str]) -> re.Match | None:
         if self.literal and present.isdisjoint(self.literal):
             return None
-        return self.regex.search(ev.haystack())
+        hay = ev.haystack()
+        if self.starts and hay.isascii():
+            # No match can start before the first start string (the pattern is matched
+            # case-insensitively; in ASCII text that is exactly lower-casing). Searching from
+            # there gives the same first match: \b, ^ and look-behinds still see the text
+            # before it.
+            low = ev.haystack_lower()
+            first = min((i for i in map(low.find, self.starts) if i >= 0), default=-1)
+            if first < 0:
+                return None
+            return self.regex.search(hay, first)
+        return self.regex.search(hay)
 
 
 def _status_matcher(spec: str):
@@ -286,7 +327,8 @@ def _patterns(values: Any, where: str) -> list[Pattern]:
     out = []
     for v in values or []:
         check_linear(v, where)
-        out.append(Pattern(v, re.compile(v, re.I | re.M), _required_literal(v)))
+        out.append(Pattern(v, re.compile(v, re.I | re.M), _required_literal(v),
+                           _start_strings(v)))
     return out
 
 

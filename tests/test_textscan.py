@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from mailcheck import textscan
 from mailcheck.diagnosis import default_rules, diagnose
-from mailcheck.rules import _required_literal
+from mailcheck.model import Evidence, Line
+from mailcheck.rules import _required_literal, _start_strings
 from mailcheck.textscan import LiteralSet
 
 from .conftest import ROOT
@@ -82,3 +83,37 @@ def test_every_gate_is_sound_on_every_rule_example():
                         checked += 1
                         assert any(x in ex.lower() for x in p.literal), (rule.id, p.source, ex)
     assert checked > 50
+
+
+@pytest.mark.parametrize("pattern, starts", [
+    (r"\b(?:user|mailbox) (?:unknown|not found)\b",
+     ("mailbox not found", "mailbox unknown", "user not found", "user unknown")),
+    (r"[Ss]ender address rejected", ("sender address rejected",)),
+    (r"^550 ", ("550 ",)),
+    (r"5\.7\.520", None),  # opens with a literal: the regex engine skips ahead itself
+    (r"(?:a|b)c", None),  # too short to be worth a look-up
+    (r"\w{1,5} unknown", None),  # no fixed start
+])
+def test_start_strings_are_what_every_match_opens_with(pattern, starts):
+    assert _start_strings(pattern) == starts
+
+
+_FRAGMENTS = ["user unknown", "USER Unknown", "superuser unknown", "mailbox not found",
+              "Recipient Not Found", "sender address rejected", "SENDER", "\n", " ", "x",
+              "550 ", "probe: host-not-found:", "dkim=temperror", "user", "unknownx", "ü"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=20))
+def test_searching_from_the_first_start_string_finds_the_same_first_match(parts):
+    """A pattern with start strings finds exactly what a search from the top finds: same
+    span, or no match (\\b and ^ still look at the text before the starting point)."""
+    text = "".join(parts)
+    patterns = [p for r in default_rules().rules for a in r.alternatives
+                for p in (*a.text, *a.all_text, *a.not_text) if p.starts]
+    assert patterns
+    ev = Evidence(lines=[Line("text/plain", i + 1, t) for i, t in enumerate(text.split("\n"))])
+    for p in patterns:
+        got = p.search(ev, frozenset(p.literal or ()))
+        want = p.regex.search(ev.haystack())
+        assert (got and got.span()) == (want and want.span()), p.source
