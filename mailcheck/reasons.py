@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from .ingest.replies import smtp_command
@@ -107,6 +107,7 @@ def _phrase_sets(broad: bool) -> list[tuple[str, frozenset[str]]]:
     return [(reason, frozenset(phrases)) for reason, phrases in phrase_table(broad)]
 
 
+@lru_cache(maxsize=256)  # asked again for the same diagnostic while a recipient is decided
 def reason_from_text(text: str, broad: bool = True) -> str | None:
     """The first reason whose phrases occur in ``text`` (case-insensitive), or None."""
     present = _phrase_scanner().present(text.lower())
