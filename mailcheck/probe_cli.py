@@ -12,15 +12,7 @@ import sys
 
 import click
 
-from .checks.probe import (
-    MECHANISMS,
-    TLS_MODES,
-    Credentials,
-    ProbeResult,
-    ProbeUsageError,
-    diagnose_probe,
-    probe,
-)
+from .checks.probe_result import MECHANISMS, TLS_MODES, ProbeResult
 from .i18n import LANGS
 from .messages import localize
 from .render import FORMATS, render
@@ -213,6 +205,8 @@ def probe_cmd(
     Shows each step with its timing and the server's exact reply, and names the cause
     when a step fails. Exit status 0 whenever the probe ran, whatever it found.
     """
+    # smtplib and ssl load only when a probe runs (not for every mailcheck command)
+    from .checks.probe import Credentials, ProbeUsageError, diagnose_probe, probe
     from .cli import fail, load_rules, write_output
 
     host, port = parse_target(target)

@@ -35,7 +35,9 @@ from mailcheck.checks.certificate import (
     certificate_matches_host,
     parse_der_certificate,
 )
-from mailcheck.checks.probe_result import (
+from mailcheck.checks.probe_result import (  # noqa: F401 (MECHANISMS, TLS_MODES: re-exported)
+    MECHANISMS,
+    TLS_MODES,
     ProbeCondition,
     ProbeResult,
     ProbeStep,
@@ -63,8 +65,6 @@ __all__ = [
 #: ``(host, port, timeout) -> connected socket``; the test suite and the CLI inject it.
 ConnectionFactory = Callable[[str, int, float], socket.socket]
 
-TLS_MODES = ("starttls", "implicit", "none")
-MECHANISMS = ("PLAIN", "LOGIN", "XOAUTH2")
 REDACTED = "[redacted]"
 
 # OpenSSL verify codes (X509_V_ERR_*) that say which check failed.

@@ -18,6 +18,11 @@ from mailcheck.messages import msg
 from mailcheck.model import Diagnosis, Evidence, Line, Reply
 from mailcheck.rules import RuleSet
 
+#: How the probe protects the session, and the SASL mechanisms it can try (here rather than
+#: in probe.py so that the command line can offer them without loading smtplib and ssl).
+TLS_MODES = ("starttls", "implicit", "none")
+MECHANISMS = ("PLAIN", "LOGIN", "XOAUTH2")
+
 _STATUS_RE = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)")
 
 
