@@ -17,10 +17,10 @@ Order of evidence, strongest first:
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import cache, lru_cache
 from typing import Any
 
+from . import tomlcache
 from .ingest.replies import smtp_command
 from .model import HARD_REASONS, NOT_FAILURE_REASONS, RecipientEvidence
 from .status import _data_file, reply_info, split, status_info
@@ -48,7 +48,7 @@ _SENDER_REFUSED = frozenset({"userunknown", "hostunknown", "filtered", "onhold",
 
 @cache
 def _table() -> dict[str, Any]:
-    return tomllib.loads(_data_file("reasons.toml").read_text(encoding="utf-8"))
+    return tomlcache.load(_data_file("reasons.toml"))
 
 
 @cache

@@ -32,7 +32,7 @@ try:  # Python 3.11+: the regex parser lives here
 except ImportError:  # pragma: no cover
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-from . import textscan
+from . import textscan, tomlcache
 from .identities import check_template
 from .model import Evidence, Finding, FixStep, Line
 
@@ -394,7 +394,7 @@ def _rule(raw: dict[str, Any], pack: str, order: int) -> Rule:
 def load_pack(path: Path | str, text: str | None = None) -> RulePack:
     path = Path(path)
     try:
-        data = tomllib.loads(text if text is not None else path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text) if text is not None else tomlcache.load(path)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise RuleError(f"{path.name}: not valid TOML: {e}") from None
     meta = data.get("pack", {})

@@ -6,11 +6,11 @@ The table is data (``rules/rfc3463.toml``); this module loads it once and answer
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from . import tomlcache
 from .rules import builtin_pack_files
 
 
@@ -23,7 +23,7 @@ def _data_file(name: str) -> Path:
 
 @cache
 def table() -> dict[str, Any]:
-    return tomllib.loads(_data_file("rfc3463.toml").read_text(encoding="utf-8"))
+    return tomlcache.load(_data_file("rfc3463.toml"))
 
 
 def split(status: str) -> tuple[str, str, str] | None:
