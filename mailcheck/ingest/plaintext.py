@@ -140,26 +140,61 @@ def _has_hints(ev: Evidence) -> bool:
 
 
 def body_lines(ev: Evidence) -> list[Line]:
-    """The notification's own text: readable parts, up to the returned message."""
+    """The notification's own text: readable parts, up to the returned message.
+
+    Built once per input (parse and remote_from_notice both read it); callers must not
+    change the list.
+    """
+    cached = ev._body
+    if cached is not None and cached[0] == len(ev.lines):
+        return cached[1]
+    # A line that does not start like a boundary is one only if it holds one of these
+    # phrases: when the whole text lacks them, most lines need no lower-casing.
+    phrases = not _BOUNDARY_PHRASES.isdisjoint(ev.present_literals())
     out: list[Line] = []
     for ln in ev.lines:
-        if ln.part in ("headers", "returned-headers") or ln.part.startswith("message/"):
+        part = ln.part
+        if part == "headers" or part == "returned-headers" or part.startswith("message/"):
             continue
-        if _is_boundary(ln.text):
+        text = ln.text
+        if (phrases or _may_start_boundary(text)) and _is_boundary(text):
             if out:
                 break
             continue
-        if _RETURNED_HEADER.match(ln.text) and out:
+        if out and text[:1] in _RETURNED_FIRST and _RETURNED_HEADER.match(text):
             break
         out.append(ln)
+    ev._body = (len(ev.lines), out)
     return out
 
 
+#: The first character of a line _RETURNED_HEADER can match, and of the phrases
+#: _BOUNDARY_START allows: a set test is far cheaper than trying the patterns, whose
+#: case-insensitive alternatives are slow to fail. (No other character matches these
+#: letters under re.I.)
+_RETURNED_FIRST = frozenset("rmxdcaRMXDCA")
+_PHRASE_FIRST = frozenset("obmhtcyOBMHTCY")
+
+
+def _may_start_boundary(text: str) -> bool:
+    """False when _BOUNDARY_START cannot match ``text`` (a quick look at its first
+    characters); True when it may."""
+    t = text.lstrip(" \t")
+    c = t[:1]
+    if c == ">":  # only a phrase can follow: "> original message follows"
+        return t[1:].lstrip(" \t")[:1] in _PHRASE_FIRST
+    return c in _PHRASE_FIRST or c in ("-", "=", "*", "_") and t[1:2] == c
+
+
+#: What a line that does not start like a boundary must contain to be one (lower-case).
+_BOUNDARY_PHRASES = frozenset(("below this line", "message headers follow",
+                               "original mail as follows", "original message follows"))
+
+
 def _is_boundary(text: str) -> bool:
-    if not _BOUNDARY_START.match(text):
+    if not (_may_start_boundary(text) and _BOUNDARY_START.match(text)):
         low = text.lower()
-        return ("below this line" in low or "message headers follow" in low
-                or "original mail as follows" in low or "original message follows" in low)
+        return any(p in low for p in _BOUNDARY_PHRASES)
     low = text.lower()
     if "content-type" in low or "original message follows" in low:
         return True
@@ -546,3 +581,4 @@ def _from_subject(ev: Evidence, lines: list[Line] | None = None) -> None:
 
 
 textscan.register(_FAILURE_HINTS[:-2])  # detect() asks the shared scan
+textscan.register(_BOUNDARY_PHRASES)  # and so does body_lines()
