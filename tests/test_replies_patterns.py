@@ -132,3 +132,22 @@ def test_collect_replies_over_the_haystack_as_line_by_line(rows, prior):
     collect_replies(got)
     assert [(r.code, r.status, r.text, r.line.number) for r in got.replies] == \
         [(r.code, r.status, r.text, r.line.number) for r in want.replies]
+
+
+COMMAND_PIECES = st.sampled_from(["in reply to ", "after", " ", "the ", "RCPT", "data", "end of data",
+                                  ">>> ", "SMTP:", "[rcpt_to]", "[DATA]", "does not like ",
+                                  "recipient", "Sender", " address rejected", "but ", "my name",
+                                  " was rejected", "greeting", " failed", "x", "performing the"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(COMMAND_PIECES, max_size=8).map("".join))
+def test_smtp_command_word_check_keeps_every_match(text):
+    from mailcheck.ingest.replies import _COMMAND, _COMMAND_NAMES, smtp_command
+
+    m = _COMMAND.search(text.lower())
+    want = None
+    if m:
+        word = next(g for g in m.groups() if g)
+        want = _COMMAND_NAMES.get(word, word.upper())
+    assert smtp_command(text) == want
