@@ -159,7 +159,8 @@ def body_lines(ev: Evidence) -> list[Line]:
         if part == "headers" or part == "returned-headers" or part.startswith("message/"):
             continue
         text = ln.text
-        if (phrases or _may_start_boundary(text)) and _is_boundary(text):
+        if (phrases or text[:1] in _MAY_START and _may_start_boundary(text)) and \
+                _is_boundary(text):
             if out:
                 break
             continue
@@ -176,6 +177,8 @@ def body_lines(ev: Evidence) -> list[Line]:
 #: letters under re.I.)
 _RETURNED_FIRST = frozenset("rmxdcaRMXDCA")
 _PHRASE_FIRST = frozenset("obmhtcyOBMHTCY")
+#: The first characters of a line _may_start_boundary can accept (tested before calling it).
+_MAY_START = _PHRASE_FIRST | frozenset(" \t-=*_>")
 
 
 def _may_start_boundary(text: str) -> bool:
