@@ -99,6 +99,7 @@ class Evidence:
     _header_index: dict[str, str] | None = field(default=None, repr=False)
     _scan: tuple[Any, frozenset[str]] | None = field(default=None, repr=False)
     _header_count: int = field(default=-1, repr=False)
+    _body: tuple[int, list[Line]] | None = field(default=None, repr=False)  # plaintext.body_lines
 
     # -- the searchable text --------------------------------------------------------------
     def haystack(self) -> str:
@@ -117,7 +118,7 @@ class Evidence:
 
     def invalidate_haystack(self) -> None:
         """Call after changing ``lines`` once the haystack was built."""
-        self._haystack = self._lower = self._starts = self._scan = None
+        self._haystack = self._lower = self._starts = self._scan = self._body = None
 
     def present_literals(self) -> frozenset[str]:
         """Which literals registered with :mod:`mailcheck.textscan` occur in

@@ -77,3 +77,77 @@ def test_embedded_replies_line_by_line_as_specified(texts):
                          ln.text[m.start():].strip().rstrip("'\")>").strip()))
     got = [(r.line.number, r.code, r.status, r.text) for r in embedded_replies(lines)]
     assert got == want
+
+
+LINE_PIECES = st.sampled_from(["550-", "550 ", "451-", "250 ", "299 ", " ", "\t", "<<< ", "> ", "S: ",
+                               "C:", "#", "5.1.1", "4.7.0 ", "x", "said: ", "1", ".", "'", "\n",
+                               "550-5.7.1 ", "Status: ", "12.5.1.1"])
+PARTS = st.sampled_from(["text/plain", "text/plain", "headers", "returned-headers",
+                         "message/delivery-status"])
+
+
+def _collect_line_by_line(ev):
+    """collect_replies as specified: line_replies and embedded_replies over the lines
+    outside the header parts, then the first line with a bare status code."""
+    from mailcheck.ingest.replies import (
+        embedded_replies,
+        find_status,
+        key_is_status_line,
+        line_replies,
+    )
+    from mailcheck.model import Reply
+
+    seen = {(r.line.number if r.line else None) for r in ev.replies}
+    text_lines = [ln for ln in ev.lines if ln.part not in ("headers", "returned-headers")]
+    for rep in line_replies(text_lines) + embedded_replies(text_lines):
+        key = rep.line.number if rep.line else None
+        if key not in seen:
+            seen.add(key)
+            ev.replies.append(rep)
+    if not any(r.status for r in ev.replies):
+        for ln in text_lines:
+            st_ = find_status(ln.text)
+            if st_ and key_is_status_line(ln.text):
+                ev.replies.append(Reply(None, st_, ln.text.strip(), ln))
+                break
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.tuples(PARTS, st.lists(LINE_PIECES, max_size=8).map("".join)), max_size=8),
+       st.sampled_from([None, "5.0.0", ""]))
+def test_collect_replies_over_the_haystack_as_line_by_line(rows, prior):
+    """The haystack searches of collect_replies find what the per-line rules find,
+    whatever the parts and even with newlines inside a line's text."""
+    from mailcheck.ingest.replies import collect_replies
+    from mailcheck.model import Evidence, Line, Reply
+
+    def evidence():
+        ev = Evidence(lines=[Line(part, i + 1, text) for i, (part, text) in enumerate(rows)])
+        if prior is not None and ev.lines:
+            ev.replies.append(Reply("550", prior or None, "550", ev.lines[0]))
+        return ev
+
+    want, got = evidence(), evidence()
+    _collect_line_by_line(want)
+    collect_replies(got)
+    assert [(r.code, r.status, r.text, r.line.number) for r in got.replies] == \
+        [(r.code, r.status, r.text, r.line.number) for r in want.replies]
+
+
+COMMAND_PIECES = st.sampled_from(["in reply to ", "after", " ", "the ", "RCPT", "data", "end of data",
+                                  ">>> ", "SMTP:", "[rcpt_to]", "[DATA]", "does not like ",
+                                  "recipient", "Sender", " address rejected", "but ", "my name",
+                                  " was rejected", "greeting", " failed", "x", "performing the"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(COMMAND_PIECES, max_size=8).map("".join))
+def test_smtp_command_word_check_keeps_every_match(text):
+    from mailcheck.ingest.replies import _COMMAND, _COMMAND_NAMES, smtp_command
+
+    m = _COMMAND.search(text.lower())
+    want = None
+    if m:
+        word = next(g for g in m.groups() if g)
+        want = _COMMAND_NAMES.get(word, word.upper())
+    assert smtp_command(text) == want

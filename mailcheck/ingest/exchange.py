@@ -88,13 +88,16 @@ def _reply_from(text: str, ln: Line) -> Reply | None:
 def parse(ev: Evidence) -> None:
     lines = [ln for ln in ev.lines if ln.part not in ("headers", "returned-headers")]
     server = None
-    for ln in ev.lines:
-        m = _GENERATING.search(ln.text)
-        if m:
-            server = m.group(1).rstrip(".")
-            ev.facts["generating_server"] = server
-            ev.add_system("exchange-online" if _online(server) else "exchange", ln)
-            break
+    hay, low = ev.haystack(), ev.haystack_lower()
+    # One search of the whole text finds the first line's match (the pattern cannot cross
+    # a line end). On ASCII text re.I matches what lower() finds; elsewhere it also takes
+    # letters such as a dotless i, so the search is not skipped.
+    m = _GENERATING.search(hay) if "generating server" in low or not hay.isascii() else None
+    if m:
+        ln = ev.line_at(m.start())
+        server = m.group(1).rstrip(".")
+        ev.facts["generating_server"] = server
+        ev.add_system("exchange-online" if _online(server) else "exchange", ln)
     if ev.header("X-MS-Exchange-Message-Is-Ndr") is not None:
         hdr = next(h for h in ev.headers if h.name.lower() == "x-ms-exchange-message-is-ndr")
         ev.add_system("exchange", hdr.line)
@@ -102,11 +105,14 @@ def parse(ev: Evidence) -> None:
         if "outlook.com" in mid:
             ev.add_system("exchange-online", hdr.line)
 
-    # The reply lines, joined when Outlook wrapped them.
+    # The reply lines, joined when Outlook wrapped them. What each line is searched for
+    # must occur in the whole text first: most NDRs have one or two of the three.
+    returned = "remote server returned" in low or "リモート" in hay
+    hash_style = "##" in hay
+    as_code = "AS(" in hay
     replies: list[Reply] = []
-    for i, ln in enumerate(lines):
-        low = ln.text.lower()
-        if "remote server returned" in low or "リモート" in ln.text:
+    for i, ln in enumerate(lines if returned or hash_style or as_code else ()):
+        if returned and ("remote server returned" in ln.text.lower() or "リモート" in ln.text):
             joined = ln.text
             j = i + 1
             while joined.count("'") < 2 and j < len(lines) and j < i + 6 and lines[j].text.strip():
@@ -117,11 +123,11 @@ def parse(ev: Evidence) -> None:
                 rep = _reply_from(m.group(1), ln)
                 if rep:
                     replies.append(rep)
-        for m in _HASH_STYLE.finditer(ln.text):
+        for m in _HASH_STYLE.finditer(ln.text) if hash_style else ():
             rep = _reply_from(m.group(1), ln)
             if rep:
                 replies.append(rep)
-        m = _AS_CODE.search(ln.text)
+        m = _AS_CODE.search(ln.text) if as_code else None
         if m:
             ev.facts.setdefault("exo_as_codes", []).append(m.group(1))
             ev.add_system("exchange-online", ln)
@@ -131,7 +137,8 @@ def parse(ev: Evidence) -> None:
     recipients: list[RecipientEvidence] = []
     in_admin = False
     current: RecipientEvidence | None = None
-    for ln in lines:
+    admin = "diagnostic information for administrators" in low or "管理者向けの診断情報" in hay
+    for ln in lines if admin else ():
         low = ln.text.lower()
         if "diagnostic information for administrators" in low or "管理者向けの診断情報" in ln.text:
             in_admin = True

@@ -21,6 +21,8 @@ scanner then only fills in what they lack (a reply code, a diagnostic).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
 
 from .. import textscan
 from ..model import Evidence, Line, RecipientEvidence
@@ -140,26 +142,64 @@ def _has_hints(ev: Evidence) -> bool:
 
 
 def body_lines(ev: Evidence) -> list[Line]:
-    """The notification's own text: readable parts, up to the returned message."""
+    """The notification's own text: readable parts, up to the returned message.
+
+    Built once per input (parse and remote_from_notice both read it); callers must not
+    change the list.
+    """
+    cached = ev._body
+    if cached is not None and cached[0] == len(ev.lines):
+        return cached[1]
+    # A line that does not start like a boundary is one only if it holds one of these
+    # phrases: when the whole text lacks them, most lines need no lower-casing.
+    phrases = not _BOUNDARY_PHRASES.isdisjoint(ev.present_literals())
     out: list[Line] = []
     for ln in ev.lines:
-        if ln.part in ("headers", "returned-headers") or ln.part.startswith("message/"):
+        part = ln.part
+        if part == "headers" or part == "returned-headers" or part.startswith("message/"):
             continue
-        if _is_boundary(ln.text):
+        text = ln.text
+        if (phrases or text[:1] in _MAY_START and _may_start_boundary(text)) and \
+                _is_boundary(text):
             if out:
                 break
             continue
-        if _RETURNED_HEADER.match(ln.text) and out:
+        if out and text[:1] in _RETURNED_FIRST and _RETURNED_HEADER.match(text):
             break
         out.append(ln)
+    ev._body = (len(ev.lines), out)
     return out
 
 
+#: The first character of a line _RETURNED_HEADER can match, and of the phrases
+#: _BOUNDARY_START allows: a set test is far cheaper than trying the patterns, whose
+#: case-insensitive alternatives are slow to fail. (No other character matches these
+#: letters under re.I.)
+_RETURNED_FIRST = frozenset("rmxdcaRMXDCA")
+_PHRASE_FIRST = frozenset("obmhtcyOBMHTCY")
+#: The first characters of a line _may_start_boundary can accept (tested before calling it).
+_MAY_START = _PHRASE_FIRST | frozenset(" \t-=*_>")
+
+
+def _may_start_boundary(text: str) -> bool:
+    """False when _BOUNDARY_START cannot match ``text`` (a quick look at its first
+    characters); True when it may."""
+    t = text.lstrip(" \t")
+    c = t[:1]
+    if c == ">":  # only a phrase can follow: "> original message follows"
+        return t[1:].lstrip(" \t")[:1] in _PHRASE_FIRST
+    return c in _PHRASE_FIRST or c in ("-", "=", "*", "_") and t[1:2] == c
+
+
+#: What a line that does not start like a boundary must contain to be one (lower-case).
+_BOUNDARY_PHRASES = frozenset(("below this line", "message headers follow",
+                               "original mail as follows", "original message follows"))
+
+
 def _is_boundary(text: str) -> bool:
-    if not _BOUNDARY_START.match(text):
+    if not (_may_start_boundary(text) and _BOUNDARY_START.match(text)):
         low = text.lower()
-        return ("below this line" in low or "message headers follow" in low
-                or "original mail as follows" in low or "original message follows" in low)
+        return any(p in low for p in _BOUNDARY_PHRASES)
     low = text.lower()
     if "content-type" in low or "original message follows" in low:
         return True
@@ -219,10 +259,41 @@ def _candidates(lines: list[Line], excluded: set[str]) -> list[tuple[str, int]]:
     return found
 
 
-def _first_lines(lows: list[str], addr: str) -> list[int]:
+class _Lowered:
+    """The notice's lines lower-cased, and joined once so that finding the lines that
+    mention a string is a few ``str.find`` calls instead of a test per line."""
+
+    __slots__ = ("lows", "text", "_starts")
+
+    def __init__(self, lines: list[Line]) -> None:
+        self.lows = [ln.text.lower() for ln in lines]
+        self.text = "\n".join(self.lows)
+        self._starts: list[int] | None = None
+
+    def lines_with(self, key: str) -> list[int]:
+        """Indexes of the lines whose lower-cased text contains ``key``, in order."""
+        if not key or "\n" in key:  # not answered by the joined text
+            return [i for i, low in enumerate(self.lows) if key in low]
+        text = self.text
+        pos = text.find(key)
+        if pos < 0:
+            return []
+        if self._starts is None:
+            self._starts = list(accumulate((len(x) + 1 for x in self.lows[:-1]), initial=0))
+        starts, last = self._starts, len(self.lows) - 1
+        out = []
+        while pos >= 0:
+            i = bisect_right(starts, pos) - 1
+            out.append(i)
+            if i == last:
+                break
+            pos = text.find(key, starts[i + 1])
+        return out
+
+
+def _first_lines(body: _Lowered, addr: str) -> list[int]:
     """Indexes of the (lower-cased) lines that mention ``addr``."""
-    key = addr.lower()
-    return [i for i, low in enumerate(lows) if key in low]
+    return body.lines_with(addr.lower())
 
 
 def _block(lines: list[Line], start: int, stops: set[int]) -> list[Line]:
@@ -359,13 +430,12 @@ def parse(ev: Evidence) -> None:
         if not ev.recipients:
             _from_subject(ev)
         return
-    excluded = _excluded(ev)
-    header_rcpts = _header_recipients(ev)
-    lows = [ln.text.lower() for ln in lines]
     if ev.recipients:
         _fill_in(ev, lines)
         return
-    cands = _candidates(lines, excluded)
+    header_rcpts = _header_recipients(ev)
+    lows = _Lowered(lines)
+    cands = _candidates(lines, _excluded(ev))
     if header_rcpts:
         known = {a.lower(): i for a, i in cands}
         positions = []
@@ -380,7 +450,7 @@ def parse(ev: Evidence) -> None:
         _from_subject(ev, lines)
         return
     stops = {i for _, i in cands if i is not None}
-    low_all = " ".join(ln.text.lower() for ln in lines[:60])
+    low_all = " ".join(lows.lows[:60])
     delayed = any(h in low_all for h in _DELAY_HINTS) and "permanent" not in low_all
     shared = _reply_in(lines, None) if len(cands) == 1 else None
     for addr, i in cands:
@@ -444,10 +514,10 @@ def _fill_in(ev: Evidence, lines: list[Line]) -> None:
         cands = [c for c in cands if c[0].lower() not in known]
         for rec, (addr, _) in zip(nameless, cands, strict=False):
             rec.recipient = addr
-    lows = [ln.text.lower() for ln in lines]
+    lows = _Lowered(lines)
     for rec in ev.recipients:
         if rec.recipient and not rec.smtp_command:
-            rec.smtp_command = _command_near(lines, rec)
+            rec.smtp_command = _command_near(lines, lows, rec)
         if not rec.recipient or (rec.reply_code and rec.diagnostic):
             continue
         hits = _first_lines(lows, rec.recipient)
@@ -503,7 +573,7 @@ def remote_from_notice(ev: Evidence, lines: list[Line] | None = None) -> None:
             r.remote_mta = host
 
 
-def _command_near(lines: list[Line], rec: RecipientEvidence) -> str | None:
+def _command_near(lines: list[Line], lows: _Lowered, rec: RecipientEvidence) -> str | None:
     """The SMTP command the text shows next to this recipient or its reply.
 
     Reports put it in the prose rather than in the status part: Postfix's "(in reply to
@@ -513,12 +583,10 @@ def _command_near(lines: list[Line], rec: RecipientEvidence) -> str | None:
                         (rec.diagnostic or "")[:40].lower()) if len(k) > 6]
     if not keys:
         return None
-    for i, ln in enumerate(lines):
-        low = ln.text.lower()
-        if any(k in low for k in keys):
-            cmd = smtp_command(" ".join(x.text for x in lines[max(0, i - 3):i + 3]))
-            if cmd:
-                return cmd
+    for i in sorted({i for k in keys for i in lows.lines_with(k)}):
+        cmd = smtp_command(" ".join(x.text for x in lines[max(0, i - 3):i + 3]))
+        if cmd:
+            return cmd
     return None
 
 
@@ -546,3 +614,4 @@ def _from_subject(ev: Evidence, lines: list[Line] | None = None) -> None:
 
 
 textscan.register(_FAILURE_HINTS[:-2])  # detect() asks the shared scan
+textscan.register(_BOUNDARY_PHRASES)  # and so does body_lines()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ..model import Evidence, Line, Reply
 
@@ -87,9 +87,19 @@ _COMMAND_NAMES = {"end of data": "DATA", "message": "DATA", "body": "DATA", "rcp
                   "greeting": "CONNECT"}
 
 
+#: A string each alternative of _COMMAND contains. The pattern's alternatives start with
+#: groups, so its search tries every position (about 50 ns a character); a line that holds
+#: none of these cannot match.
+_COMMAND_WORDS = ("in reply to", "after", "performing the", ">>>", "smtp:", "[rcpt_to]",
+                  "[mail_from]", "[data]", "does not like", "address rejected", "but ")
+
+
 def smtp_command(text: str) -> str | None:
     """The SMTP command a reply answered, when the text says (``RCPT``, ``DATA``, ``MAIL``...)."""
-    m = _COMMAND.search(text.lower())  # several times faster than a re.I search
+    low = text.lower()
+    if not any(w in low for w in _COMMAND_WORDS):
+        return None
+    m = _COMMAND.search(low)  # several times faster than a re.I search
     if not m:
         return None
     word = next(g for g in m.groups() if g)
@@ -102,8 +112,15 @@ def find_status(text: str) -> str | None:
     return m.group() if m else None
 
 
+#: What every reply code and status code holds: most lines of prose have neither, and
+#: this one search turns them away before the four searches below.
+_MAY_HOLD_CODE = re.compile(r"[245][\d.]")
+
+
 def parse_reply_text(text: str) -> tuple[str | None, str | None]:
     """(reply code, status) from a diagnostic such as ``550 5.1.1 <a@b>... User unknown``."""
+    if not _MAY_HOLD_CODE.search(text):
+        return None, None
     t = text.strip()
     m = _LINE_REPLY.match(t)
     if m and (m.group(3) or m.group(1) in KNOWN_CODES):
@@ -122,17 +139,28 @@ def _strip_status(text: str, status: str | None) -> str:
 
 def line_replies(lines: Iterable[Line]) -> list[Reply]:
     """Replies that start lines, with ``NNN-`` continuation lines joined."""
-    out: list[Reply] = []
-    current: Reply | None = None
-    pending_dash = False
-    for ln in lines:
+    hits = []
+    for i, ln in enumerate(lines):
         m = _LINE_REPLY.match(ln.text) if ln.text[:12].strip()[:1].isdigit() or \
             ln.text.lstrip()[:1] in "<>SC" else None
-        if not m or not (m.group(3) or m.group(1) in KNOWN_CODES):
-            current, pending_dash = None, False
-            continue
+        if m and (m.group(3) or m.group(1) in KNOWN_CODES):
+            hits.append((ln, m, i))
+    return _join_line_replies(hits, lambda prev, hit: hit[2] == prev[2] + 1)
+
+
+_Hit = tuple[Line, re.Match, int]
+
+
+def _join_line_replies(hits: list[_Hit], follows: Callable[[_Hit, _Hit], bool]) -> list[Reply]:
+    """Replies from (line, _LINE_REPLY match, position) in order. A ``NNN-`` reply goes on
+    only on the hit that ``follows(previous hit, hit)`` says is on the next line."""
+    out: list[Reply] = []
+    current: Reply | None = None  # a reply whose last line ended in "NNN-"
+    prev = None
+    for hit in hits:
+        ln, m = hit[0], hit[1]
         code, sep, status, rest = m.group(1), m.group(2), m.group(3), m.group(4).strip()
-        if current is not None and pending_dash and code == current.code:
+        if current is not None and code == current.code and follows(prev, hit):
             current.text = f"{current.text} {_strip_status(rest, status)}".strip()
             if not current.status and status:
                 current.status = status
@@ -140,9 +168,9 @@ def line_replies(lines: Iterable[Line]) -> list[Reply]:
             current = Reply(code, status or find_status(rest), f"{code} " + (
                 f"{status} {rest}" if status else rest), ln)
             out.append(current)
-        pending_dash = sep == "-"
-        if not pending_dash:
+        if sep != "-":
             current = None
+        prev = hit
     return out
 
 
@@ -177,18 +205,94 @@ def embedded_replies(lines: Iterable[Line]) -> list[Reply]:
     return out
 
 
+_HEADER_PARTS = ("headers", "returned-headers")
+#: _LINE_REPLY without its anchor, to match at a line's offset in a haystack.
+_LINE_REPLY_AT = re.compile(_LINE_REPLY.pattern[1:])
+#: A newline that _LINE_REPLY_AT matches after: its start up to the separator, with the
+#: optional prefix spelled as alternatives that each start with a character class (the
+#: regex engine skips those on one character test, where an optional group costs a lot at
+#: every line).
+_LINE_REPLY_AFTER_NL = re.compile(
+    r"\n[ \t]{0,8}(?:[245]|[<>]{1,3}[ \t]{0,3}[245]|[SC]:[ \t]{0,3}[245])\d\d:?[ -]")
+#: The ``.Y.Z`` of a status code. Its literal first character lets the regex engine skip
+#: ahead quickly, where a search for [245] stops at every digit of a date or an ID. A status
+#: code (and so an _EMBEDDED reply) that follows no digit or dot has its ``.Y.Z`` found
+#: here: a hit that overlaps the previous one is missed, but its status would follow a
+#: digit or a dot.
+_DOTTED = re.compile(r"\.[0-7]\.\d")
+
+
+def _haystack_line_replies(ev: Evidence, hay: str) -> list[Reply]:
+    """line_replies of the lines outside the header parts, by one search of the haystack
+    (hits are (line, match, offset of the line))."""
+    hits: list[_Hit] = []
+    first = ev.lines[0]
+    if first.part not in _HEADER_PARTS:
+        m = _LINE_REPLY.match(first.text)
+        if m and (m.group(3) or m.group(1) in KNOWN_CODES):
+            hits.append((first, m, 0))
+    for nl in _LINE_REPLY_AFTER_NL.finditer(hay):
+        s = nl.start() + 1
+        ln = ev.line_at(s)
+        if ln is None or ln.part in _HEADER_PARTS or ev.line_at(s - 1) is ln:
+            continue  # a header line, or a newline inside a line's text
+        m = _LINE_REPLY_AT.match(hay, s)
+        if m and (m.group(3) or m.group(1) in KNOWN_CODES):
+            hits.append((ln, m, s))
+
+    def follows(prev: _Hit, hit: _Hit) -> bool:
+        """Whether only lines of the header parts (which line_replies is not given) come
+        between the two hits' lines."""
+        off = prev[2] + len(prev[0].text) + 1
+        while off < hit[2]:
+            ln = ev.line_at(off)
+            if ln is None or ln.part not in _HEADER_PARTS:
+                return False
+            off += len(ln.text) + 1
+        return True
+
+    return _join_line_replies(hits, follows)
+
+
+def _status_lines(ev: Evidence, hay: str) -> list[Line]:
+    """The lines outside the header parts that may hold a status code which follows no
+    digit or dot (the only lines where find_status or an _EMBEDDED reply can match)."""
+    out: list[Line] = []
+    for m in _DOTTED.finditer(hay):
+        q = m.start() - 1
+        if q < 0 or hay[q] not in "245" or (q and hay[q - 1] in _DIGITS_AND_DOT):
+            continue
+        ln = ev.line_at(q)
+        if ln is not None and ln.part not in _HEADER_PARTS and (not out or out[-1] is not ln):
+            out.append(ln)
+    return out
+
+
 def collect_replies(ev: Evidence) -> None:
-    """Add every reply in ``ev.lines`` that no format parser has recorded yet."""
+    """Add every reply in ``ev.lines`` that no format parser has recorded yet.
+
+    Over the haystack, one search finds the lines that start with a reply and another
+    those that hold a status code; the per-line rules then run on those lines only.
+    """
+    if not ev.lines:
+        return
     seen = {(r.line.number if r.line else None) for r in ev.replies}
-    text_lines = [ln for ln in ev.lines if ln.part not in ("headers", "returned-headers")]
-    for rep in line_replies(text_lines) + embedded_replies(text_lines):
+    hay = ev.haystack()
+    found = _haystack_line_replies(ev, hay)
+    candidates = _status_lines(ev, hay)
+    for ln in candidates:  # embedded_replies, on the lines where it can find one
+        m = _unpreceded(_EMBEDDED, ln.text)
+        if m and m.start() > 0:
+            text = ln.text[m.start():].strip().rstrip("'\")>").strip()
+            found.append(Reply(m.group(1), m.group(2), text, ln))
+    for rep in found:
         key = rep.line.number if rep.line else None
         if key in seen:
             continue
         seen.add(key)
         ev.replies.append(rep)
     if not any(r.status for r in ev.replies):
-        for ln in text_lines:
+        for ln in candidates:
             st = find_status(ln.text)
             if st and key_is_status_line(ln.text):
                 ev.replies.append(Reply(None, st, ln.text.strip(), ln))

@@ -49,26 +49,30 @@ MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 textscan.register(m for _, markers in MARKERS for m in markers)
 
+#: marker -> the system it names (each marker names one)
+_SYSTEM_OF = {m: system for system, markers in MARKERS for m in markers}
+_ALL_MARKERS = frozenset(_SYSTEM_OF)
+
 
 def detect_systems(ev: Evidence) -> None:
     """Name every system whose marker occurs, in order of first appearance, citing the
     first line that shows it.
 
-    All markers are found in one pass over the lower-cased text; lines are only walked
-    for the few markers that occur.
+    All markers are found in one pass over the lower-cased text; only the few that occur
+    are located, and only their lines are looked up.
     """
-    present = ev.present_literals()
-    if not present:
+    hits = ev.present_literals() & _ALL_MARKERS
+    if not hits:
         return
     hay = ev.haystack_lower()
-    found = []
-    for system, markers in MARKERS:
+    first: dict[str, tuple[int, str]] = {}  # system -> (offset, marker) of its first marker
+    for marker in hits:
+        system = _SYSTEM_OF[marker]
         if system in ev.systems:
             continue
-        hits = [(hay.find(m), m) for m in markers if m in present]
-        if not hits:
-            continue
-        pos, marker = min(hits)
-        found.append((pos, system, marker))
-    for pos, system, _marker in sorted(found):
+        seen = (hay.find(marker), marker)
+        if system not in first or seen < first[system]:
+            first[system] = seen
+    for pos, system, _marker in sorted((pos, system, marker)
+                                       for system, (pos, marker) in first.items()):
         ev.add_system(system, ev.line_at(pos))
