@@ -32,7 +32,10 @@ MAX_PART_LINES = 4000
 #: Longer lines are cut, so that no rule ever scans an unbounded line.
 MAX_LINE_CHARS = 4000
 
-_HEADER_LINE = re.compile(rb"^[!-9;-~]{1,76}:[ \t]?", re.M)  # field-name ":" (RFC 5322 ftext)
+#: The start of each line: a field name and ":" (RFC 5322 ftext) in group 1, or any other
+#: first byte except the white space of a continuation line (group 1 is empty then).
+#: "\n" rather than "^" with re.M: a literal first character is searched for quickly.
+_LINE_START = re.compile(rb"\n(?:([!-9;-~]{1,76}):|[^\n \t])")
 
 _FOLD = re.compile(r"\n[ \t]{1,200}")
 
@@ -56,12 +59,24 @@ def looks_like_message(data: bytes) -> bool:
     head = data[:4096].lstrip(b"\r\n\t ")
     if head.startswith(b"From ") and b"\n" in head:
         head = head.split(b"\n", 1)[1]
-    first_block = re.split(rb"\r?\n\r?\n", head, maxsplit=1)[0]
-    lines = [ln for ln in first_block.splitlines() if ln and ln[:1] not in (b" ", b"\t")]
-    if len(lines) < 2:
+    # the first block ends at the first  \r?\n\r?\n  (two finds: a regex starting with an
+    # optional \r would be tried at every byte)
+    end = head.find(b"\n\n")
+    crlf = head.find(b"\n\r\n", 0, end + 2 if end >= 0 else len(head))  # starts before
+    if crlf >= 0:
+        end = crlf
+    if end >= 0:
+        first_block = head[:end - 1 if end and head[end - 1] == 13 else end]
+    else:
+        first_block = head
+    # bytes.splitlines ends lines at \r, \n and \r\n; empty lines are dropped, so \r may
+    # become \n. One findall then yields "" for each line that is not a header field and
+    # the name of each that is; continuation lines (space, tab) are skipped.
+    found = _LINE_START.findall(b"\n" + first_block.replace(b"\r", b"\n"))
+    if len(found) < 2:
         return False
-    names = [m.group().rstrip(b": \t").lower() for ln in lines if (m := _HEADER_LINE.match(ln))]
-    if len(names) < 2 or len(names) < len(lines) * 0.8:
+    names = [n.lower() for n in found if n]
+    if len(names) < 2 or len(names) < len(found) * 0.8:
         return False
     return any(n in _KNOWN_FIELDS or n.startswith((b"x-", b"arc-", b"list-")) for n in names)
 
