@@ -249,9 +249,20 @@ def _parse_multipart(msg: Message, lines: list[str], i: int, end: int, state: _S
 
 def parse_text(text: str) -> Message:
     """The ``Message`` tree of ``text`` (ASCII with surrogate escapes, as from bytes)."""
-    # the feedparser's lines: ends are \r\n, \r or \n only (not str.splitlines's set)
-    lines = io.StringIO(text, newline="").readlines()
+    lines = _lines(text)
     return _parse(lines, 0, len(lines), _State(), 0)
+
+
+#: Where str.splitlines ends a line and the feedparser does not.
+_OTHER_BREAKS = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
+def _lines(text: str) -> list[str]:
+    """The feedparser's lines, ends kept: lines end at \r\n, \r or \n only."""
+    for ch in _OTHER_BREAKS:  # each a fast scan; they are rare in mail
+        if ch in text:
+            return io.StringIO(text, newline="").readlines()
+    return text.splitlines(True)  # a third faster than StringIO
 
 
 def parse_bytes(data: bytes) -> Message:
