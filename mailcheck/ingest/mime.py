@@ -19,7 +19,9 @@ import io
 import re
 from email.message import Message
 
-_HEADER_RE = re.compile(r"(?:From |[\041-\071\073-\176]{0,998}:|[\t ])")
+#: A header line: a field name and ":" (group 1, then white space up to the value), a
+#: "From " line or a continuation line; the feedparser's headerRE, name length bounded.
+_FIELD_RE = re.compile(r"([\041-\071\073-\176]{0,998}):[ \t]*|From |[\t ]")
 _LINE_ENDS = frozenset(("", "\n", "\r", "\r\n"))
 #: Nesting deeper than this is kept as text (the walker stops at 12 levels anyway).
 MAX_DEPTH = 40
@@ -110,45 +112,52 @@ def _parse_headers(msg: Message, lines: list[str], start: int, end: int
     """Read the header block of lines[start:end]; return the index of the first body line
     and a trailing "From " line that the feedparser pushes back in front of the body.
 
-    One pass: each line is checked against _HEADER_RE and folded into the field it
-    continues as it comes (a field is stored when the next one starts)."""
+    One pass: each line is matched once against _FIELD_RE (which also yields the field's
+    name and where its value starts) and folded into the field it continues as it comes
+    (a field is stored when the next one starts)."""
     raw = msg._headers
-    match = _HEADER_RE.match
+    match = _FIELD_RE.match
     name = ""  # the field being read ("" after a From line or a nameless one)
     first = ""  # its first line after the colon, white space before the value removed
-    more: list[str] = []  # its continuation lines
-    i = start
-    while i < end:
+    more: list[str] | None = None  # its continuation lines
+    stop = end
+    for i in range(start, end):
         line = lines[i]
-        if not match(line):
-            if _is_blank(line):
-                i += 1  # the separator line is consumed
+        m = match(line)
+        if m is None:
+            stop = i + 1 if line[0] in "\r\n" else i  # the separator line is consumed
             break
-        i += 1
-        if line[0] in " \t":
+        field = m[1]
+        if field is None:
+            if line[0] in " \t":
+                if name:
+                    if more is None:
+                        more = [line]
+                    else:
+                        more.append(line)
+                continue
+            # a "From " line
             if name:
-                more.append(line)
+                value = first + "".join(more) if more else first
+                raw.append((name, value.rstrip("\r\n")))
+                name, more = "", None
+            if i == start:
+                msg.set_unixfrom(_strip_eol(line))
+                continue
+            nxt = i + 1
+            if nxt == end or not match(lines[nxt]):  # the last line of the header block
+                return (nxt + 1 if nxt < end and _is_blank(lines[nxt]) else nxt), line
             continue
         if name:
             value = first + "".join(more) if more else first
             raw.append((name, value.rstrip("\r\n")))
-            name, more = "", []
-        if line.startswith("From "):
-            if i - 1 == start:
-                msg.set_unixfrom(_strip_eol(line))
-                continue
-            if i == end or not match(lines[i]):  # the last line of the header block
-                return (i + 1 if i < end and _is_blank(lines[i]) else i), line
-            continue
-        pos = line.find(":")
-        if pos <= 0:
-            continue
-        name = line[:pos]
-        first = line[pos + 1:].lstrip(" \t")
+            more = None
+        name = field  # "" for a nameless field, which is dropped with its folds
+        first = line[m.end():]
     if name:
         value = first + "".join(more) if more else first
         raw.append((name, value.rstrip("\r\n")))
-    return i, None
+    return stop, None
 
 
 def _parse(lines: list[str], start: int, end: int, state: _State, depth: int,
