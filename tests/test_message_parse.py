@@ -12,7 +12,10 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailcheck.ingest.message import _KNOWN_FIELDS, looks_like_message
+from mailcheck.ingest import message as message_mod
+from mailcheck.ingest.message import _KNOWN_FIELDS, MAX_LINE_CHARS, LineSink, looks_like_message
+from mailcheck.ingest.mime import parse_bytes
+from mailcheck.model import Evidence, Header, Line
 
 from .conftest import FIXTURES, shared_path
 
@@ -70,3 +73,72 @@ def test_looks_like_message_cut_at_4096_bytes():
         for tail in (b"\n\n", b"\r\n\r\n", b"\n\r\n", b"\r\r"):
             data = b"From: a\nTo: b\nX-" + b"a" * pad + b":" + tail + b"body"
             assert looks_like_message(data) == reference_looks_like_message(data)
+
+
+# -- lines and header fields ----------------------------------------------------------------
+
+
+def reference_add_text(ev: Evidence, part: str, text: str, limit: int) -> list[Line]:
+    lines = ev.lines
+    if limit > 0 and not message_mod._LINE_BREAK.search(text):
+        if not text:
+            return []
+        ln = Line(part, len(lines) + 1, text[:MAX_LINE_CHARS])
+        lines.append(ln)
+        return [ln]
+    added = []
+    for i, raw in enumerate(text.splitlines()):
+        if i >= limit:
+            ev.notes.append(f"{part}: only the first {limit} lines were read")
+            break
+        ln = Line(part, len(lines) + 1, raw[:MAX_LINE_CHARS])
+        lines.append(ln)
+        added.append(ln)
+    return added
+
+
+def reference_add_headers(ev: Evidence, msg, part: str, collect) -> None:
+    for name, value in msg.items():
+        text_value = message_mod.decode_header_value(value if isinstance(value, str)
+                                                     else str(value))
+        added = reference_add_text(ev, part, f"{name}: {text_value}", 1)
+        if collect is not None:
+            collect.append(Header(name, text_value, added[0] if added else None))
+
+
+TEXT_PIECES = st.sampled_from([
+    "a", "word ", "\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\t", " ",
+    "x" * 3999, "y" * 4001, "=?utf-8?b?w6k=?=", "=?iso-2022-jp?b?GyRCJEgbKEI=?=", "\udcff", ""])
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(TEXT_PIECES, max_size=12), st.sampled_from([-1, 0, 1, 2, 3, 4000]))
+def test_add_text_matches_reference(pieces, limit):
+    text = "".join(pieces)
+    ours, ref = Evidence(lines=[Line("x", 1, "before")]), Evidence(lines=[Line("x", 1, "before")])
+    assert LineSink(ours).add_text("p", text, limit) == reference_add_text(ref, "p", text, limit)
+    assert (ours.lines, ours.notes) == (ref.lines, ref.notes)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.tuples(st.sampled_from(["Subject", "X-A", "From"]),
+                          st.lists(TEXT_PIECES, max_size=6)), max_size=6))
+def test_add_headers_matches_reference(fields):
+    data = "".join(f"{name}: {''.join(value)}\n" for name, value in fields)
+    msg = parse_bytes(data.encode("utf-8", "surrogateescape"))
+    ours, ref = Evidence(), Evidence()
+    message_mod._add_headers(LineSink(ours), msg, "headers", ours.headers)
+    reference_add_headers(ref, msg, "headers", ref.headers)
+    assert (ours.lines, ours.headers, ours.notes) == (ref.lines, ref.headers, ref.notes)
+
+
+def test_headers_and_lines_on_corpus():
+    for p in _inputs():
+        data = p.read_bytes()
+        if not looks_like_message(data):
+            continue
+        msg = parse_bytes(data)
+        ours, ref = Evidence(), Evidence()
+        message_mod._add_headers(LineSink(ours), msg, "headers", ours.headers)
+        reference_add_headers(ref, msg, "headers", ref.headers)
+        assert (ours.lines, ours.headers) == (ref.lines, ref.headers), p

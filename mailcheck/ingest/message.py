@@ -18,6 +18,7 @@ import re
 from email.message import Message
 from email.policy import compat32
 from html import unescape
+from itertools import repeat
 
 from ..model import Evidence, Header, Line
 from .decode import decode_bytes
@@ -156,16 +157,16 @@ class LineSink:
             ln = Line(part, len(lines) + 1, text[:MAX_LINE_CHARS])
             lines.append(ln)
             return [ln]
-        added = []
-        for i, raw in enumerate(text.splitlines()):
-            if i >= limit:
-                self.ev.notes.append(f"{part}: only the first {limit} lines were read")
-                break
-            if len(raw) > MAX_LINE_CHARS:
-                raw = raw[:MAX_LINE_CHARS]
-            ln = Line(part, len(lines) + 1, raw)
-            lines.append(ln)
-            added.append(ln)
+        raws = text.splitlines()
+        if raws and len(raws) > limit:
+            self.ev.notes.append(f"{part}: only the first {limit} lines were read")
+            raws = raws[:limit] if limit > 0 else []
+        if len(text) > MAX_LINE_CHARS:  # (else no line can be longer)
+            raws = [raw[:MAX_LINE_CHARS] for raw in raws]
+        # Line objects built by map: no Python loop per line
+        start = len(lines) + 1
+        added = list(map(Line, repeat(part), range(start, start + len(raws)), raws))
+        lines.extend(added)
         return added
 
 
@@ -212,18 +213,25 @@ def _status_part_text(part: Message) -> str:
 
 def _add_headers(sink: LineSink, msg: Message, part: str, collect: list[Header] | None) -> None:
     lines = sink.ev.lines
-    has_break = _LINE_BREAK.search
     for name, value in msg.items():
-        text_value = decode_header_value(value if isinstance(value, str) else str(value))
-        text = f"{name}: {text_value}"
-        if has_break(text):  # a stray control character: LineSink keeps the first line
-            added = sink.add_text(part, text, limit=1)
-            ln = added[0] if added else None
-        else:  # the usual case, without a call per header
-            ln = Line(part, len(lines) + 1, text[:MAX_LINE_CHARS])
-            lines.append(ln)
+        if not isinstance(value, str):
+            value = str(value)
+        text = f"{name}: {value}"
+        # The usual case: a printable field (field names are) has no fold to undo and no
+        # line break; without an encoded word it is kept as it is.
+        if not text.isprintable() or "=?" in value:
+            value = decode_header_value(value)
+            text = f"{name}: {value}"
+            if _LINE_BREAK.search(text):  # a stray control character: keep the first line
+                added = sink.add_text(part, text, limit=1)
+                ln = added[0] if added else None
+                if collect is not None:
+                    collect.append(Header(name, value, ln))
+                continue
+        ln = Line(part, len(lines) + 1, text[:MAX_LINE_CHARS])
+        lines.append(ln)
         if collect is not None:
-            collect.append(Header(name, text_value, ln))
+            collect.append(Header(name, value, ln))
 
 
 def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
