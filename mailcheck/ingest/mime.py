@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import io
 import re
-from email.message import Message
+from email.message import Message, _unquotevalue
+from email.utils import quote, unquote
 
 #: A header line: a field name and ":" (group 1, then white space up to the value), a
 #: "From " line or a continuation line; the feedparser's headerRE, name length bounded.
@@ -25,6 +26,7 @@ _FIELD_RE = re.compile(r"([\041-\071\073-\176]{0,998}):[ \t]*|From |[\t ]")
 _LINE_ENDS = frozenset(("", "\n", "\r", "\r\n"))
 #: Nesting deeper than this is kept as text (the walker stops at 12 levels anyway).
 MAX_DEPTH = 40
+_ABSENT = object()
 
 
 class _Message(Message):
@@ -63,6 +65,28 @@ class _Message(Message):
             ctype = self._ctype = Message.get_content_type(self)
         return ctype
 
+    def get_param(self, param, failobj=None, header="content-type", unquote=True):
+        # compat32's, without its first pass over every field name ("header not in self")
+        params = self._get_params_preserve(_ABSENT, header)
+        if params is _ABSENT:
+            return failobj
+        param = param.lower()
+        for k, v in params:
+            if k.lower() == param:
+                return _unquotevalue(v) if unquote else v
+        return failobj
+
+    def _get_params_preserve(self, failobj, header):
+        # get_boundary, get_content_charset and get_filename each parse the parameters
+        # anew: the common case (ASCII, no RFC 2231 "*", no backslash escape) is read here
+        # in a few string operations, the rest by compat32's own code.
+        value = self.get(header, _ABSENT)
+        if value is _ABSENT:
+            return failobj
+        if type(value) is not str or not value.isascii() or "*" in value or "\\" in value:
+            return Message._get_params_preserve(self, failobj, header)
+        return _simple_params(value)
+
     def set_default_type(self, ctype):
         self._forget()
         Message.set_default_type(self, ctype)
@@ -86,6 +110,35 @@ class _Message(Message):
     def add_header(self, _name, _value, **_params):
         self._forget()
         Message.add_header(self, _name, _value, **_params)
+
+
+def _simple_params(value: str) -> list[tuple[str, str]]:
+    """compat32's _get_params_preserve for an ASCII value without "*" or a backslash.
+
+    There, _parseparam ends a parameter at a ";" with an even number of quotes before it,
+    names before "=" are lower-cased and both sides stripped; decode_params leaves the
+    first one alone and re-quotes the value of the others (no RFC 2231 name can occur)."""
+    pieces = value.split(";")
+    if '"' in value:  # a ";" inside a quoted string does not end the parameter
+        merged = []
+        current = pieces[0]
+        for piece in pieces[1:]:
+            if current.count('"') % 2:
+                current = current + ";" + piece
+            else:
+                merged.append(current)
+                current = piece
+        merged.append(current)
+        pieces = merged
+    params = []
+    for piece in pieces:
+        i = piece.find("=")
+        if i < 0:
+            params.append((piece.strip(), ""))
+        else:
+            params.append((piece[:i].strip().lower(), piece[i + 1:].strip()))
+    first = params[0]
+    return [first] + [(name, f'"{quote(unquote(val))}"') for name, val in params[1:]]
 
 
 class _State:
