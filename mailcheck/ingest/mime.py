@@ -28,6 +28,8 @@ _LINE_ENDS = frozenset(("", "\n", "\r", "\r\n"))
 #: Nesting deeper than this is kept as text (the walker stops at 12 levels anyway).
 MAX_DEPTH = 40
 _ABSENT = object()
+#: get_content_charset's answer (None: no charset) for each Content-Type value seen.
+_CHARSETS: dict[str, str | None] = {}
 
 
 class _Message(Message):
@@ -76,6 +78,19 @@ class _Message(Message):
             if k.lower() == param:
                 return _unquotevalue(v) if unquote else v
         return failobj
+
+    def get_content_charset(self, failobj=None):
+        # The answer depends on the Content-Type value alone, and a few values ("text/plain;
+        # charset=us-ascii") make up most parts: kept per value for the whole run.
+        value = self.get("content-type")
+        if type(value) is not str or len(value) > 200:
+            return Message.get_content_charset(self, failobj)
+        charset = _CHARSETS.get(value, _ABSENT)
+        if charset is _ABSENT:
+            charset = Message.get_content_charset(self, None)
+            if len(_CHARSETS) < 2000:
+                _CHARSETS[value] = charset
+        return failobj if charset is None else charset
 
     def _get_params_preserve(self, failobj, header):
         # get_boundary, get_content_charset and get_filename each parse the parameters
