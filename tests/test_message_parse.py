@@ -8,12 +8,23 @@ random input built from the pieces that matter (line ends, folds, field names).
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mailcheck.ingest import message as message_mod
-from mailcheck.ingest.message import _KNOWN_FIELDS, MAX_LINE_CHARS, LineSink, looks_like_message
+from mailcheck.ingest.message import (
+    _BLOCK_TAGS,
+    _HIDDEN_TAGS,
+    _KNOWN_FIELDS,
+    _SPACES,
+    _TAG,
+    MAX_LINE_CHARS,
+    LineSink,
+    html_to_text,
+    looks_like_message,
+)
 from mailcheck.ingest.mime import parse_bytes
 from mailcheck.model import Evidence, Header, Line
 
@@ -142,3 +153,48 @@ def test_headers_and_lines_on_corpus():
         message_mod._add_headers(LineSink(ours), msg, "headers", ours.headers)
         reference_add_headers(ref, msg, "headers", ref.headers)
         assert (ours.lines, ours.headers) == (ref.lines, ref.headers), p
+
+
+# -- HTML -----------------------------------------------------------------------------------
+
+
+def reference_html_to_text(html: str) -> str:
+    out: list[str] = []
+    hidden = 0
+    pos = 0
+    n = len(html)
+    while pos < n:
+        m = _TAG.search(html, pos)
+        if m is None:
+            if not hidden:
+                out.append(html[pos:])
+            break
+        if not hidden and m.start() > pos:
+            out.append(html[pos:m.start()])
+        if m.group(0) == "<!--":
+            end = html.find("-->", m.end())
+            pos = n if end < 0 else end + 3
+            continue
+        pos = m.end()
+        if m.group(2) is None:
+            continue
+        tag = m.group(2).lower()
+        if tag in _HIDDEN_TAGS:
+            hidden = max(0, hidden - 1) if m.group(1) else hidden + 1
+        elif tag in _BLOCK_TAGS:
+            out.append("\n")
+    text = unescape("".join(out)).replace("\xa0", " ")
+    return "\n".join(_SPACES.sub(" ", ln).strip() for ln in text.split("\n"))
+
+
+HTML_PIECES = st.sampled_from([
+    "<", ">", "<!--", "-->", "<p>", "</p>", "<br/>", "<script>", "</script>", "<style a=1>",
+    "</STYLE>", "<!DOCTYPE x>", "<?xml?>", "a", "  ", "\t", "\n", "&amp;", "&nbsp;", "\xa0",
+    "<div\n class=x>", "<a href='<'>", "< p>", "<p", "text", "\r", "\x0c", "<title>", "</td>"])
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(HTML_PIECES, max_size=20))
+def test_html_to_text_matches_reference(pieces):
+    html = "".join(pieces)
+    assert html_to_text(html) == reference_html_to_text(html)
