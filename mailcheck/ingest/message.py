@@ -21,7 +21,7 @@ from html import unescape
 from itertools import repeat
 
 from ..model import Evidence, Header, Line
-from .decode import decode_bytes
+from .decode import decode_bytes, normalise_charset
 from .mime import parse_bytes as _mime_parse_bytes
 from .mime import parse_text as _mime_parse_text
 
@@ -179,7 +179,26 @@ class LineSink:
         return added
 
 
+#: compat32's get_payload(decode=True) decodes these; other values leave the text as it is.
+_TRANSFER_ENCODED = frozenset(("quoted-printable", "base64", "x-uuencode", "uuencode", "uue",
+                               "x-uue"))
+#: Codecs (as normalise_charset names them) that turn every ASCII byte but ESC into the same
+#: character; ESC could start an ISO-2022 escape sequence.
+_ASCII_SAFE = frozenset(("utf-8", "cp1252", "iso2022_jp_ext", "iso2022_jp_2", "cp932",
+                         "euc_jp", "gb18030", "cp949"))
+
+
 def _payload_text(part: Message) -> str:
+    payload = part._payload
+    if type(payload) is str and payload.isascii() and "\x1b" not in payload:
+        # The usual text part: plain ASCII, not transfer-encoded. The bytes compat32 would
+        # hand back are the text's own, and decoding them with the declared charset (or the
+        # guessed one, UTF-8 for ASCII without ESC) gives the text back: skip both copies.
+        cte = part.get("content-transfer-encoding", "")
+        if type(cte) is str and cte.lower() not in _TRANSFER_ENCODED:
+            charset = part.get_content_charset()
+            if charset is None or normalise_charset(charset) in _ASCII_SAFE:
+                return payload
     try:
         raw = part.get_payload(decode=True)
     except Exception:
