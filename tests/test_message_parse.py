@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mailcheck.ingest import message as message_mod
+from mailcheck.ingest.decode import decode_bytes
 from mailcheck.ingest.message import (
     _BLOCK_TAGS,
     _HIDDEN_TAGS,
@@ -22,6 +23,7 @@ from mailcheck.ingest.message import (
     _TAG,
     MAX_LINE_CHARS,
     LineSink,
+    _payload_text,
     html_to_text,
     looks_like_message,
 )
@@ -198,3 +200,46 @@ HTML_PIECES = st.sampled_from([
 def test_html_to_text_matches_reference(pieces):
     html = "".join(pieces)
     assert html_to_text(html) == reference_html_to_text(html)
+
+
+# -- text parts -----------------------------------------------------------------------------
+
+
+def reference_payload_text(part) -> str:
+    try:
+        raw = part.get_payload(decode=True)
+    except Exception:
+        raw = None
+    if raw is None:
+        payload = part.get_payload()
+        return payload if isinstance(payload, str) else ""
+    if not isinstance(raw, bytes):
+        return str(raw)
+    return decode_bytes(raw, part.get_content_charset())
+
+
+CHARSETS = st.sampled_from([
+    "", "; charset=us-ascii", "; charset=UTF-8", "; charset=iso-2022-jp", "; charset=utf-16",
+    "; charset=utf-7", "; charset=bogus", "; charset=shift_jis", "; charset*=utf-8''x",
+    '; charset="hz"', "; charset=euc-jp", "; charset=iso-8859-1"])
+ENCODINGS = st.sampled_from(["", "base64", "7bit", "Quoted-Printable", "x-uue", "base64 ", "\xff"])
+BODIES = st.sampled_from([
+    "hello\n", "a+b-c~{x}~\n", "\x1b$B$3\x1b(B\n", "=E3=81=82\n", "aGVsbG8=\n",
+    "\xe3\x81\x82\n", "\x00\x01", "+AGEA-", "\x82\xa0", "~{<:~}", "\\ yen ~\n", "\r\n"])
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(CHARSETS, ENCODINGS, st.lists(BODIES, max_size=5))
+def test_payload_text_matches_reference(charset, cte, body):
+    head = f"Content-Type: text/plain{charset}\n"
+    if cte:
+        head += f"Content-Transfer-Encoding: {cte}\n"
+    msg = parse_bytes((head + "\n" + "".join(body)).encode("latin-1"))
+    assert _payload_text(msg) == reference_payload_text(msg)
+
+
+def test_payload_text_on_corpus():
+    for p in _inputs():
+        for part in parse_bytes(p.read_bytes()).walk():
+            if not part.is_multipart():
+                assert _payload_text(part) == reference_payload_text(part), p
