@@ -10,6 +10,7 @@ does the same on random multipart structures, and the reader stays fast on 10 MB
 from __future__ import annotations
 
 import email
+import email.message
 import time
 from email.policy import compat32
 
@@ -212,3 +213,26 @@ def test_header_blocks_match_feedparser(head, eol, body):
     """The one-pass header reader: unix-from, folds, nameless and trailing From lines."""
     data = (eol.join(head) + eol + eol.join(body)).encode("ascii", "surrogateescape")
     assert tree(mime.parse_bytes(data)) == tree(reference(data))
+
+
+PARAM_PIECES = st.sampled_from([
+    ";", '"', "=", " ", "\t", "a", "B", "<", ">", "*", "\\", "x=y", "\x1c", "\x0b", "text/plain",
+    ' charset="utf-8"', "Name", "'", "\udcff", "\n ", "boundary=b1", "*0=", "filename"])
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(PARAM_PIECES, max_size=12))
+def test_parameters_match_compat32(pieces):
+    """The quick parameter reader (plain ASCII values) against compat32's on any value."""
+    value = "".join(pieces)
+    ours, ref = mime._Message(), email.message.Message()
+    ours._headers.append(("Content-Type", value))
+    ref._headers.append(("Content-Type", value))
+    assert ours.get_params() == ref.get_params()
+    assert ours.get_params(unquote=False) == ref.get_params(unquote=False)
+    for name in ("charset", "boundary", "x", "name", ""):
+        assert ours.get_param(name) == ref.get_param(name)
+        assert ours.get_param(name, unquote=False) == ref.get_param(name, unquote=False)
+    assert ours.get_param("x", header="content-disposition") is None
+    assert (ours.get_boundary(), ours.get_content_charset(), ours.get_filename()) == \
+        (ref.get_boundary(), ref.get_content_charset(), ref.get_filename())

@@ -18,9 +18,10 @@ import re
 from email.message import Message
 from email.policy import compat32
 from html import unescape
+from itertools import repeat
 
 from ..model import Evidence, Header, Line
-from .decode import decode_bytes
+from .decode import decode_bytes, normalise_charset
 from .mime import parse_bytes as _mime_parse_bytes
 from .mime import parse_text as _mime_parse_text
 
@@ -32,7 +33,10 @@ MAX_PART_LINES = 4000
 #: Longer lines are cut, so that no rule ever scans an unbounded line.
 MAX_LINE_CHARS = 4000
 
-_HEADER_LINE = re.compile(rb"^[!-9;-~]{1,76}:[ \t]?", re.M)  # field-name ":" (RFC 5322 ftext)
+#: The start of each line: a field name and ":" (RFC 5322 ftext) in group 1, or any other
+#: first byte except the white space of a continuation line (group 1 is empty then).
+#: "\n" rather than "^" with re.M: a literal first character is searched for quickly.
+_LINE_START = re.compile(rb"\n(?:([!-9;-~]{1,76}):|[^\n \t])")
 
 _FOLD = re.compile(r"\n[ \t]{1,200}")
 
@@ -56,12 +60,24 @@ def looks_like_message(data: bytes) -> bool:
     head = data[:4096].lstrip(b"\r\n\t ")
     if head.startswith(b"From ") and b"\n" in head:
         head = head.split(b"\n", 1)[1]
-    first_block = re.split(rb"\r?\n\r?\n", head, maxsplit=1)[0]
-    lines = [ln for ln in first_block.splitlines() if ln and ln[:1] not in (b" ", b"\t")]
-    if len(lines) < 2:
+    # the first block ends at the first  \r?\n\r?\n  (two finds: a regex starting with an
+    # optional \r would be tried at every byte)
+    end = head.find(b"\n\n")
+    crlf = head.find(b"\n\r\n", 0, end + 2 if end >= 0 else len(head))  # starts before
+    if crlf >= 0:
+        end = crlf
+    if end >= 0:
+        first_block = head[:end - 1 if end and head[end - 1] == 13 else end]
+    else:
+        first_block = head
+    # bytes.splitlines ends lines at \r, \n and \r\n; empty lines are dropped, so \r may
+    # become \n. One findall then yields "" for each line that is not a header field and
+    # the name of each that is; continuation lines (space, tab) are skipped.
+    found = _LINE_START.findall(b"\n" + first_block.replace(b"\r", b"\n"))
+    if len(found) < 2:
         return False
-    names = [m.group().rstrip(b": \t").lower() for ln in lines if (m := _HEADER_LINE.match(ln))]
-    if len(names) < 2 or len(names) < len(lines) * 0.8:
+    names = [n.lower() for n in found if n]
+    if len(names) < 2 or len(names) < len(found) * 0.8:
         return False
     return any(n in _KNOWN_FIELDS or n.startswith((b"x-", b"arc-", b"list-")) for n in names)
 
@@ -100,21 +116,29 @@ def html_to_text(html: str) -> str:
     references are decoded, and a stray "<" stays text."""
     out: list[str] = []
     hidden = 0
-    pos = 0
+    pos = 0  # the start of the text not yet copied
+    at = 0  # where to look for the next "<" (every tag starts with one: str.find is quicker
+    # than a regex search, which tries each character)
     n = len(html)
-    while pos < n:
-        m = _TAG.search(html, pos)
-        if m is None:
+    find = html.find
+    match = _TAG.match
+    while True:
+        lt = find("<", at)
+        if lt < 0:
             if not hidden:
                 out.append(html[pos:])
             break
-        if not hidden and m.start() > pos:
-            out.append(html[pos:m.start()])
-        if m.group(0) == "<!--":
-            end = html.find("-->", m.end())
-            pos = n if end < 0 else end + 3
+        m = match(html, lt)
+        if m is None:  # a stray "<" stays text
+            at = lt + 1
             continue
-        pos = m.end()
+        if not hidden and lt > pos:
+            out.append(html[pos:lt])
+        if m.group(0) == "<!--":
+            end = find("-->", m.end())
+            pos = at = n if end < 0 else end + 3
+            continue
+        pos = at = m.end()
         if m.group(2) is None:  # <!DOCTYPE ...>, <?xml ...?>
             continue
         tag = m.group(2).lower()
@@ -123,7 +147,8 @@ def html_to_text(html: str) -> str:
         elif tag in _BLOCK_TAGS:
             out.append("\n")
     text = unescape("".join(out)).replace("\xa0", " ")
-    return "\n".join(_SPACES.sub(" ", ln).strip() for ln in text.split("\n"))
+    # runs of spaces and tabs never cross a line: squeezed in one pass over the text
+    return "\n".join(map(str.strip, _SPACES.sub(" ", text).split("\n")))
 
 
 class LineSink:
@@ -141,20 +166,39 @@ class LineSink:
             ln = Line(part, len(lines) + 1, text[:MAX_LINE_CHARS])
             lines.append(ln)
             return [ln]
-        added = []
-        for i, raw in enumerate(text.splitlines()):
-            if i >= limit:
-                self.ev.notes.append(f"{part}: only the first {limit} lines were read")
-                break
-            if len(raw) > MAX_LINE_CHARS:
-                raw = raw[:MAX_LINE_CHARS]
-            ln = Line(part, len(lines) + 1, raw)
-            lines.append(ln)
-            added.append(ln)
+        raws = text.splitlines()
+        if raws and len(raws) > limit:
+            self.ev.notes.append(f"{part}: only the first {limit} lines were read")
+            raws = raws[:limit] if limit > 0 else []
+        if len(text) > MAX_LINE_CHARS:  # (else no line can be longer)
+            raws = [raw[:MAX_LINE_CHARS] for raw in raws]
+        # Line objects built by map: no Python loop per line
+        start = len(lines) + 1
+        added = list(map(Line, repeat(part), range(start, start + len(raws)), raws))
+        lines.extend(added)
         return added
 
 
+#: compat32's get_payload(decode=True) decodes these; other values leave the text as it is.
+_TRANSFER_ENCODED = frozenset(("quoted-printable", "base64", "x-uuencode", "uuencode", "uue",
+                               "x-uue"))
+#: Codecs (as normalise_charset names them) that turn every ASCII byte but ESC into the same
+#: character; ESC could start an ISO-2022 escape sequence.
+_ASCII_SAFE = frozenset(("utf-8", "cp1252", "iso2022_jp_ext", "iso2022_jp_2", "cp932",
+                         "euc_jp", "gb18030", "cp949"))
+
+
 def _payload_text(part: Message) -> str:
+    payload = part._payload
+    if type(payload) is str and payload.isascii() and "\x1b" not in payload:
+        # The usual text part: plain ASCII, not transfer-encoded. The bytes compat32 would
+        # hand back are the text's own, and decoding them with the declared charset (or the
+        # guessed one, UTF-8 for ASCII without ESC) gives the text back: skip both copies.
+        cte = part.get("content-transfer-encoding", "")
+        if type(cte) is str and cte.lower() not in _TRANSFER_ENCODED:
+            charset = part.get_content_charset()
+            if charset is None or normalise_charset(charset) in _ASCII_SAFE:
+                return payload
     try:
         raw = part.get_payload(decode=True)
     except Exception:
@@ -197,18 +241,25 @@ def _status_part_text(part: Message) -> str:
 
 def _add_headers(sink: LineSink, msg: Message, part: str, collect: list[Header] | None) -> None:
     lines = sink.ev.lines
-    has_break = _LINE_BREAK.search
     for name, value in msg.items():
-        text_value = decode_header_value(value if isinstance(value, str) else str(value))
-        text = f"{name}: {text_value}"
-        if has_break(text):  # a stray control character: LineSink keeps the first line
-            added = sink.add_text(part, text, limit=1)
-            ln = added[0] if added else None
-        else:  # the usual case, without a call per header
-            ln = Line(part, len(lines) + 1, text[:MAX_LINE_CHARS])
-            lines.append(ln)
+        if not isinstance(value, str):
+            value = str(value)
+        text = f"{name}: {value}"
+        # The usual case: a printable field (field names are) has no fold to undo and no
+        # line break; without an encoded word it is kept as it is.
+        if not text.isprintable() or "=?" in value:
+            value = decode_header_value(value)
+            text = f"{name}: {value}"
+            if _LINE_BREAK.search(text):  # a stray control character: keep the first line
+                added = sink.add_text(part, text, limit=1)
+                ln = added[0] if added else None
+                if collect is not None:
+                    collect.append(Header(name, value, ln))
+                continue
+        ln = Line(part, len(lines) + 1, text[:MAX_LINE_CHARS])
+        lines.append(ln)
         if collect is not None:
-            collect.append(Header(name, text_value, ln))
+            collect.append(Header(name, value, ln))
 
 
 def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:

@@ -1,0 +1,245 @@
+"""The fast paths of mailcheck/ingest/message.py against the plain code they replaced.
+
+Each reference below is the straightforward version (kept here as the oracle); the
+module's version must give the same answer on the fixtures, the shared sisimai corpus and
+random input built from the pieces that matter (line ends, folds, field names).
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mailcheck.ingest import message as message_mod
+from mailcheck.ingest.decode import decode_bytes
+from mailcheck.ingest.message import (
+    _BLOCK_TAGS,
+    _HIDDEN_TAGS,
+    _KNOWN_FIELDS,
+    _SPACES,
+    _TAG,
+    MAX_LINE_CHARS,
+    LineSink,
+    _payload_text,
+    html_to_text,
+    looks_like_message,
+)
+from mailcheck.ingest.mime import parse_bytes
+from mailcheck.model import Evidence, Header, Line
+
+from .conftest import FIXTURES, shared_path
+
+_HEADER_LINE = re.compile(rb"^[!-9;-~]{1,76}:[ \t]?", re.M)
+
+
+def reference_looks_like_message(data: bytes) -> bool:
+    head = data[:4096].lstrip(b"\r\n\t ")
+    if head.startswith(b"From ") and b"\n" in head:
+        head = head.split(b"\n", 1)[1]
+    first_block = re.split(rb"\r?\n\r?\n", head, maxsplit=1)[0]
+    lines = [ln for ln in first_block.splitlines() if ln and ln[:1] not in (b" ", b"\t")]
+    if len(lines) < 2:
+        return False
+    names = [m.group().rstrip(b": \t").lower() for ln in lines if (m := _HEADER_LINE.match(ln))]
+    if len(names) < 2 or len(names) < len(lines) * 0.8:
+        return False
+    return any(n in _KNOWN_FIELDS or n.startswith((b"x-", b"arc-", b"list-")) for n in names)
+
+
+def _inputs():
+    files = sorted(p for p in FIXTURES.rglob("*") if p.is_file())
+    files += sorted(p for p in shared_path("corpus", "sisimai-dev", "emails").rglob("*")
+                    if p.is_file())
+    return files
+
+
+def test_looks_like_message_on_corpus():
+    for p in _inputs():
+        data = p.read_bytes()
+        assert looks_like_message(data) == reference_looks_like_message(data), p
+
+
+PIECES = st.sampled_from([
+    b"\r", b"\n", b"\r\n", b" ", b"\t", b"From ", b"From: a@b", b"To: c", b"X-Y:", b"Subject:",
+    b"text", b":", b"N" * 76 + b":", b"N" * 77 + b":", b"Received: x", b"\x0c", b"\x1c",
+    b"List-Id: 1", b"\xff", b"Arc-Seal:", b"Odd-Name:"])
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(PIECES, max_size=24))
+def test_looks_like_message_on_random_pieces(pieces):
+    data = b"".join(pieces)
+    assert looks_like_message(data) == reference_looks_like_message(data)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.binary(max_size=300))
+def test_looks_like_message_on_random_bytes(data):
+    assert looks_like_message(data) == reference_looks_like_message(data)
+
+
+def test_looks_like_message_cut_at_4096_bytes():
+    for pad in range(4080, 4100):
+        for tail in (b"\n\n", b"\r\n\r\n", b"\n\r\n", b"\r\r"):
+            data = b"From: a\nTo: b\nX-" + b"a" * pad + b":" + tail + b"body"
+            assert looks_like_message(data) == reference_looks_like_message(data)
+
+
+# -- lines and header fields ----------------------------------------------------------------
+
+
+def reference_add_text(ev: Evidence, part: str, text: str, limit: int) -> list[Line]:
+    lines = ev.lines
+    if limit > 0 and not message_mod._LINE_BREAK.search(text):
+        if not text:
+            return []
+        ln = Line(part, len(lines) + 1, text[:MAX_LINE_CHARS])
+        lines.append(ln)
+        return [ln]
+    added = []
+    for i, raw in enumerate(text.splitlines()):
+        if i >= limit:
+            ev.notes.append(f"{part}: only the first {limit} lines were read")
+            break
+        ln = Line(part, len(lines) + 1, raw[:MAX_LINE_CHARS])
+        lines.append(ln)
+        added.append(ln)
+    return added
+
+
+def reference_add_headers(ev: Evidence, msg, part: str, collect) -> None:
+    for name, value in msg.items():
+        text_value = message_mod.decode_header_value(value if isinstance(value, str)
+                                                     else str(value))
+        added = reference_add_text(ev, part, f"{name}: {text_value}", 1)
+        if collect is not None:
+            collect.append(Header(name, text_value, added[0] if added else None))
+
+
+TEXT_PIECES = st.sampled_from([
+    "a", "word ", "\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\t", " ",
+    "x" * 3999, "y" * 4001, "=?utf-8?b?w6k=?=", "=?iso-2022-jp?b?GyRCJEgbKEI=?=", "\udcff", ""])
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(TEXT_PIECES, max_size=12), st.sampled_from([-1, 0, 1, 2, 3, 4000]))
+def test_add_text_matches_reference(pieces, limit):
+    text = "".join(pieces)
+    ours, ref = Evidence(lines=[Line("x", 1, "before")]), Evidence(lines=[Line("x", 1, "before")])
+    assert LineSink(ours).add_text("p", text, limit) == reference_add_text(ref, "p", text, limit)
+    assert (ours.lines, ours.notes) == (ref.lines, ref.notes)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.tuples(st.sampled_from(["Subject", "X-A", "From"]),
+                          st.lists(TEXT_PIECES, max_size=6)), max_size=6))
+def test_add_headers_matches_reference(fields):
+    data = "".join(f"{name}: {''.join(value)}\n" for name, value in fields)
+    msg = parse_bytes(data.encode("utf-8", "surrogateescape"))
+    ours, ref = Evidence(), Evidence()
+    message_mod._add_headers(LineSink(ours), msg, "headers", ours.headers)
+    reference_add_headers(ref, msg, "headers", ref.headers)
+    assert (ours.lines, ours.headers, ours.notes) == (ref.lines, ref.headers, ref.notes)
+
+
+def test_headers_and_lines_on_corpus():
+    for p in _inputs():
+        data = p.read_bytes()
+        if not looks_like_message(data):
+            continue
+        msg = parse_bytes(data)
+        ours, ref = Evidence(), Evidence()
+        message_mod._add_headers(LineSink(ours), msg, "headers", ours.headers)
+        reference_add_headers(ref, msg, "headers", ref.headers)
+        assert (ours.lines, ours.headers) == (ref.lines, ref.headers), p
+
+
+# -- HTML -----------------------------------------------------------------------------------
+
+
+def reference_html_to_text(html: str) -> str:
+    out: list[str] = []
+    hidden = 0
+    pos = 0
+    n = len(html)
+    while pos < n:
+        m = _TAG.search(html, pos)
+        if m is None:
+            if not hidden:
+                out.append(html[pos:])
+            break
+        if not hidden and m.start() > pos:
+            out.append(html[pos:m.start()])
+        if m.group(0) == "<!--":
+            end = html.find("-->", m.end())
+            pos = n if end < 0 else end + 3
+            continue
+        pos = m.end()
+        if m.group(2) is None:
+            continue
+        tag = m.group(2).lower()
+        if tag in _HIDDEN_TAGS:
+            hidden = max(0, hidden - 1) if m.group(1) else hidden + 1
+        elif tag in _BLOCK_TAGS:
+            out.append("\n")
+    text = unescape("".join(out)).replace("\xa0", " ")
+    return "\n".join(_SPACES.sub(" ", ln).strip() for ln in text.split("\n"))
+
+
+HTML_PIECES = st.sampled_from([
+    "<", ">", "<!--", "-->", "<p>", "</p>", "<br/>", "<script>", "</script>", "<style a=1>",
+    "</STYLE>", "<!DOCTYPE x>", "<?xml?>", "a", "  ", "\t", "\n", "&amp;", "&nbsp;", "\xa0",
+    "<div\n class=x>", "<a href='<'>", "< p>", "<p", "text", "\r", "\x0c", "<title>", "</td>"])
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(HTML_PIECES, max_size=20))
+def test_html_to_text_matches_reference(pieces):
+    html = "".join(pieces)
+    assert html_to_text(html) == reference_html_to_text(html)
+
+
+# -- text parts -----------------------------------------------------------------------------
+
+
+def reference_payload_text(part) -> str:
+    try:
+        raw = part.get_payload(decode=True)
+    except Exception:
+        raw = None
+    if raw is None:
+        payload = part.get_payload()
+        return payload if isinstance(payload, str) else ""
+    if not isinstance(raw, bytes):
+        return str(raw)
+    return decode_bytes(raw, part.get_content_charset())
+
+
+CHARSETS = st.sampled_from([
+    "", "; charset=us-ascii", "; charset=UTF-8", "; charset=iso-2022-jp", "; charset=utf-16",
+    "; charset=utf-7", "; charset=bogus", "; charset=shift_jis", "; charset*=utf-8''x",
+    '; charset="hz"', "; charset=euc-jp", "; charset=iso-8859-1"])
+ENCODINGS = st.sampled_from(["", "base64", "7bit", "Quoted-Printable", "x-uue", "base64 ", "\xff"])
+BODIES = st.sampled_from([
+    "hello\n", "a+b-c~{x}~\n", "\x1b$B$3\x1b(B\n", "=E3=81=82\n", "aGVsbG8=\n",
+    "\xe3\x81\x82\n", "\x00\x01", "+AGEA-", "\x82\xa0", "~{<:~}", "\\ yen ~\n", "\r\n"])
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(CHARSETS, ENCODINGS, st.lists(BODIES, max_size=5))
+def test_payload_text_matches_reference(charset, cte, body):
+    head = f"Content-Type: text/plain{charset}\n"
+    if cte:
+        head += f"Content-Transfer-Encoding: {cte}\n"
+    msg = parse_bytes((head + "\n" + "".join(body)).encode("latin-1"))
+    assert _payload_text(msg) == reference_payload_text(msg)
+
+
+def test_payload_text_on_corpus():
+    for p in _inputs():
+        for part in parse_bytes(p.read_bytes()).walk():
+            if not part.is_multipart():
+                assert _payload_text(part) == reference_payload_text(part), p
