@@ -73,3 +73,26 @@ def test_no_network(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     for f in sorted((FIXTURES / "seed").iterdir()):
         diagnose(f.read_bytes())
+
+
+def test_a_huge_content_type_parameter_list_does_not_stall():
+    """compat32 reads RFC 2231 parameters in quadratic time: a megabyte of them is cut."""
+    value = 'multipart/mixed; boundary*="x"' + "; a*=b" * 400_000
+    data = (f"From: a@b.example\nTo: c@d.example\nContent-Type: {value}\n\n"
+            "550 5.1.1 user unknown\n").encode()
+    t = time.perf_counter()
+    _check(diagnose(data))
+    assert time.perf_counter() - t < 20
+
+
+@pytest.mark.parametrize("value", [
+    'text/plain; charset*=utf-8\'\'%e2%82%ac; name="a;b"; flag',
+    "multipart/mixed; boundary*0=ab; boundary*1=cd; x=\\\"y",
+])
+def test_cut_parameter_reader_reads_as_compat32(value):
+    from email.message import Message
+
+    from mailcheck.ingest.mime import _compat32_params
+    m = Message()
+    m["Content-Type"] = value
+    assert _compat32_params(value) == m._get_params_preserve(None, "content-type")

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import io
 import re
-from email.message import Message, _unquotevalue
-from email.utils import quote, unquote
+from email.message import Message, _parseparam, _unquotevalue
+from email.utils import decode_params, quote, unquote
 from itertools import compress, repeat
 
 #: A header line: a field name and ":" (group 1, then white space up to the value), a
@@ -100,7 +100,13 @@ class _Message(Message):
         if value is _ABSENT:
             return failobj
         if type(value) is not str or not value.isascii() or "*" in value or "\\" in value:
-            return Message._get_params_preserve(self, failobj, header)
+            text = str(value)
+            if len(text) <= _MAX_PARAMS_CHARS:
+                return Message._get_params_preserve(self, failobj, header)
+            # compat32's reader re-slices the rest of the value after each ";" (quadratic):
+            # a hostile megabyte of ";a*=b" would stall the run. Its first part is read
+            # instead, the same way (no real Content-Type comes near this length).
+            return _compat32_params(text[:_MAX_PARAMS_CHARS])
         return _simple_params(value)
 
     def set_default_type(self, ctype):
@@ -126,6 +132,19 @@ class _Message(Message):
     def add_header(self, _name, _value, **_params):
         self._forget()
         Message.add_header(self, _name, _value, **_params)
+
+
+#: Longer parameter lists are cut before compat32 reads them (see _get_params_preserve).
+_MAX_PARAMS_CHARS = 8192
+
+
+def _compat32_params(value: str) -> list[tuple[str, str]]:
+    """compat32's ``Message._get_params_preserve`` over ``value`` itself."""
+    params = []
+    for p in _parseparam(value):
+        name, eq, val = p.partition("=")
+        params.append((name.strip(), val.strip()) if eq else (p.strip(), ""))
+    return decode_params(params)
 
 
 def _simple_params(value: str) -> list[tuple[str, str]]:
