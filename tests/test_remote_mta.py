@@ -65,3 +65,17 @@ def test_one_server_is_not_given_to_recipients_at_other_domains() -> None:
               "Diagnostic-Code: smtp; 550 5.1.1 User unknown\n")
     prose = "... while talking to mx.b.example.:\n<<< 550 5.1.1 User unknown\n"
     assert [r.remote_mta for r in diagnose(_dsn(fields, prose)).recipients] == [None, None]
+
+
+def test_a_system_cites_its_own_line_when_lower_casing_changes_lengths():
+    """'İ' lower-cases to two characters: offsets in the lower-cased text drift from the
+    text's, so the line that names the system is found line by line instead."""
+    from mailcheck.ingest import ingest
+
+    text = ("From: postmaster@x.example\nTo: a@b.example\nSubject: x\n"
+            "Content-Type: text/plain; charset=utf-8\n\n" + "İ" * 60 +
+            "\nline one\nfiltered by mimecast\nshort\nanother line that is here\n"
+            "550 5.1.1 user unknown\n")
+    ev = ingest(text.encode())
+    assert len(ev.haystack_lower()) != len(ev.haystack())
+    assert ev.systems["mimecast"].text == "filtered by mimecast"

@@ -65,14 +65,27 @@ def detect_systems(ev: Evidence) -> None:
     if not hits:
         return
     hay = ev.haystack_lower()
+    # Offsets in the lower-cased text are offsets in the text only when lower-casing kept
+    # every length ("İ" becomes two characters); otherwise each marker's line is found by
+    # looking through the lines themselves (a marker never spans a line).
+    same_length = len(hay) == len(ev.haystack())
     first: dict[str, tuple[int, str]] = {}  # system -> (offset, marker) of its first marker
     for marker in hits:
         system = _SYSTEM_OF[marker]
         if system in ev.systems:
             continue
-        seen = (hay.find(marker), marker)
+        seen = (hay.find(marker) if same_length else _line_of(ev, marker), marker)
         if system not in first or seen < first[system]:
             first[system] = seen
     for pos, system, _marker in sorted((pos, system, marker)
                                        for system, (pos, marker) in first.items()):
-        ev.add_system(system, ev.line_at(pos))
+        ev.add_system(system, ev.line_at(pos) if same_length else
+                      (ev.lines[pos] if pos >= 0 else None))
+
+
+def _line_of(ev: Evidence, marker: str) -> int:
+    """Index of the first line whose lower-cased text holds ``marker`` (-1 when none)."""
+    for i, ln in enumerate(ev.lines):
+        if marker in ln.text.lower():
+            return i
+    return -1
