@@ -280,11 +280,7 @@ def collect_replies(ev: Evidence) -> None:
     hay = ev.haystack()
     found = _haystack_line_replies(ev, hay)
     candidates = _status_lines(ev, hay)
-    for ln in candidates:  # embedded_replies, on the lines where it can find one
-        m = _unpreceded(_EMBEDDED, ln.text)
-        if m and m.start() > 0:
-            text = ln.text[m.start():].strip().rstrip("'\")>").strip()
-            found.append(Reply(m.group(1), m.group(2), text, ln))
+    found += embedded_replies(candidates)  # on the lines where it can find one
     for rep in found:
         key = rep.line.number if rep.line else None
         if key in seen:
