@@ -100,13 +100,10 @@ class _Message(Message):
         if value is _ABSENT:
             return failobj
         if type(value) is not str or not value.isascii() or "*" in value or "\\" in value:
-            text = str(value)
-            if len(text) <= _MAX_PARAMS_CHARS:
-                return Message._get_params_preserve(self, failobj, header)
             # compat32's reader re-slices the rest of the value after each ";" (quadratic):
-            # a hostile megabyte of ";a*=b" would stall the run. Its first part is read
-            # instead, the same way (no real Content-Type comes near this length).
-            return _compat32_params(text[:_MAX_PARAMS_CHARS])
+            # a hostile megabyte of ";a*=b" would stall the run, so only the first
+            # _MAX_PARAMS_CHARS are read (no real Content-Type comes near that length).
+            return _compat32_params(str(value)[:_MAX_PARAMS_CHARS])
         return _simple_params(value)
 
     def set_default_type(self, ctype):
@@ -139,7 +136,8 @@ _MAX_PARAMS_CHARS = 8192
 
 
 def _compat32_params(value: str) -> list[tuple[str, str]]:
-    """compat32's ``Message._get_params_preserve`` over ``value`` itself."""
+    """compat32's ``Message._get_params_preserve`` over ``value`` itself (the same
+    _parseparam and decode_params, with the header already in hand)."""
     params = []
     for p in _parseparam(value):
         name, eq, val = p.partition("=")
