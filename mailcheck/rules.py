@@ -99,9 +99,24 @@ def _required_literal(pattern: str) -> tuple[str, ...] | None:
     longest wins: "message too big" is rarer than "message".
     """
     try:
-        parsed = list(_sre_parse.parse(pattern))
+        runs = _spelled_runs(_sre_parse.parse(pattern))
     except re.error:
         return None
+    best: tuple[str, ...] | None = None
+    for run in runs:
+        if not run or min(len(x) for x in run) < 3:
+            continue
+        cand = tuple(sorted(x.lower() for x in run))
+        if best is None or (min(map(len, cand)), -len(cand)) > (min(map(len, best)), -len(best)):
+            best = cand
+    return best
+
+
+def _spelled_runs(parsed) -> list[set[str]]:
+    """The runs of a parsed pattern's top-level sequence that spell out small sets of fixed
+    strings, in order. The first run is what every match starts with; a run ends at an
+    item with no small spelling, or where its product would exceed _MAX_SPELLINGS (the
+    next run starts with that item)."""
     runs: list[set[str]] = []
     cur: set[str] = {""}
     for op, arg in parsed:
@@ -119,14 +134,7 @@ def _required_literal(pattern: str) -> tuple[str, ...] | None:
             product = options if len(options) <= _MAX_SPELLINGS else {""}
         cur = product
     runs.append(cur)
-    best: tuple[str, ...] | None = None
-    for run in runs:
-        if not run or min(len(x) for x in run) < 3:
-            continue
-        cand = tuple(sorted(x.lower() for x in run))
-        if best is None or (min(map(len, cand)), -len(cand)) > (min(map(len, best)), -len(best)):
-            best = cand
-    return best
+    return runs
 
 
 #: A run of a pattern is spelled out only while it stands for at most this many strings.
@@ -141,22 +149,12 @@ def _start_strings(pattern: str) -> tuple[str, ...] | None:
     alternation (``\b(?:user|mailbox) unknown``), so the engine tries it at every position
     of the text, while ``str.find`` jumps straight to the first candidate."""
     try:
-        parsed = list(_sre_parse.parse(pattern))
+        parsed = _sre_parse.parse(pattern)
     except re.error:
         return None
-    if not parsed or str(parsed[0][0]) == "LITERAL":
+    if not len(parsed) or str(parsed[0][0]) == "LITERAL":
         return None  # the engine's own literal prefix search is already fast
-    cur: set[str] = {""}
-    for op, arg in parsed:
-        if str(op) in ("AT", "ASSERT", "ASSERT_NOT"):
-            continue  # zero-width: checked by the regex at the real position
-        options = _spell(op, arg)
-        if options is None:
-            break
-        product = {a + b for a in cur for b in options}
-        if len(product) > _MAX_SPELLINGS:
-            break
-        cur = product
+    cur = _spelled_runs(parsed)[0]
     if len(cur) > _MAX_STARTS or min(map(len, cur)) < 3:
         return None
     return tuple(sorted(x.lower() for x in cur))
