@@ -11,15 +11,11 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
-from operator import attrgetter
 from typing import Any
 
 from . import textscan
 
 SCHEMA_VERSION = 1
-
-_TEXT = attrgetter("text")
-_PLUS_ONE = (1).__add__
 
 #: Reasons that describe a permanent failure of the address itself (retrying will not help).
 HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved"})
@@ -149,8 +145,7 @@ class Evidence:
         """The line that holds character ``offset`` of :meth:`haystack`."""
         self.haystack()
         if self._starts is None:  # line offsets: only wanted when something is cited
-            # (each line's length plus its newline, summed; built without a Python-level loop)
-            self._starts = list(accumulate(map(_PLUS_ONE, map(len, map(_TEXT, self.lines[:-1]))),
+            self._starts = list(accumulate((len(ln.text) + 1 for ln in self.lines[:-1]),
                                            initial=0)) if self.lines else []
         if not self._starts:
             return None
