@@ -117,3 +117,21 @@ def test_searching_from_the_first_start_string_finds_the_same_first_match(parts)
         got = p.search(ev, frozenset(p.literal or ()))
         want = p.regex.search(ev.haystack())
         assert (got and got.span()) == (want and want.span()), p.source
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS + ["\udc80", "\udcff", "é", "\ud800x", " "]),
+                max_size=20))
+def test_text_with_lone_surrogates_is_scanned_too(pieces):
+    # undecodable input bytes survive as lone surrogates; the automaton takes UTF-8 only
+    text = "".join(pieces)
+    for words in (WORDS, WORDS + ["\udc80u", "\udcff\udc80"]):
+        assert LiteralSet(words).present(text) == {w for w in words if w in text}
+
+
+def test_the_automaton_is_used_for_text_with_surrogates():
+    s = LiteralSet(WORDS)  # ahocorasick_rs is a dependency: the automaton must be there
+    assert s._automaton is not None
+    assert s.present("\udc80user unknown\udcff") == {"user unknown", "user", "unknown",
+                                                     "known"}
+    assert s._bytes_automaton is not None
