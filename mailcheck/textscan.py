@@ -4,9 +4,11 @@ Rule gates, system markers and reason phrases are all "does this lower-case lite
 in the text?" questions, a few hundred per message. Asked one by one, each is a separate
 scan of the whole text; an Aho-Corasick automaton answers all of them in a single pass.
 The automaton is ahocorasick_rs (Rust's aho-corasick crate, with wheels for common
-platforms), built as a DFA: about 10 us over a typical 3,000-character bounce, three times
-faster than the pyahocorasick trie used before. Where that package cannot be installed, the
-same answers come from one ``in`` test per literal.
+platforms), a contiguous NFA: in a batch run it scans an input in about half the time the
+pyahocorasick trie used before took (26 against 47 us per message over the development
+corpus). Its DFA form is no faster there, its tables falling out of the CPU caches between
+messages, and takes ten times as long to build. Where that package cannot be installed,
+the same answers come from one ``in`` test per literal.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ class LiteralSet:
             try:
                 self._automaton = _ac.AhoCorasick(
                     self.literals, matchkind=_ac.MatchKind.Standard,
-                    implementation=_ac.Implementation.DFA)
+                    implementation=_ac.Implementation.ContiguousNFA)
             except UnicodeEncodeError:  # a literal with a lone surrogate: plain loop
                 pass
 
@@ -63,7 +65,7 @@ class LiteralSet:
         if self._bytes_automaton is None:
             self._bytes_automaton = _ac.BytesAhoCorasick(
                 [lit.encode("utf-8", "surrogatepass") for lit in self.literals],
-                matchkind=_ac.MatchKind.Standard, implementation=_ac.Implementation.DFA)
+                matchkind=_ac.MatchKind.Standard, implementation=_ac.Implementation.ContiguousNFA)
         found = self._bytes_automaton.find_matches_as_indexes(
             text.encode("utf-8", "surrogatepass"), overlapping=True)
         return frozenset([self.literals[i] for i, _, _ in found])
