@@ -44,8 +44,12 @@ _MARKERS = (
 _GENERATING = re.compile(
     r"(?:generating server|生成元サーバー)[ \t]{0,4}[:：][ \t]{0,4}(\S{1,255})", re.I)
 _RETURNED = re.compile(
-    r"(?:remote server returned|リモート ?サーバーから(?:次の応答が返されました)?)[ \t]{0,4}[:：]?"
+    r"(?:remote server returned|server at [^\s'\"]{1,255}(?: \([^()'\"]{0,64}\))? returned"
+    r"|リモート ?サーバーから(?:次の応答が返されました)?)[ \t]{0,4}[:：]?"
     r"[ \t]{0,4}['‘’\"「]([^'’\"」]{3,2000})", re.I)
+#: Exchange Online's attempt lines: "8/6/2018 10:45:22 PM - Server at mx.example.org
+#: (192.0.2.1) returned '450 4.4.316 Connection refused ...'" (group 1: the server).
+_SERVER_AT = re.compile(r"server at ([^\s'\"]{1,255})(?: \([^()'\"]{0,64}\))? returned", re.I)
 _HASH_STYLE = re.compile(r"#([245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}[^#]{0,1000})##")
 _ADDR_LINE = re.compile(
     r"^[ \t]{0,8}<?([^\s<>@\"'()]{1,200}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63})>?"
@@ -107,12 +111,15 @@ def parse(ev: Evidence) -> None:
 
     # The reply lines, joined when Outlook wrapped them. What each line is searched for
     # must occur in the whole text first: most NDRs have one or two of the three.
-    returned = "remote server returned" in low or "リモート" in hay
+    returned = "remote server returned" in low or "リモート" in hay or (
+        "server at " in low and " returned" in low)
     hash_style = "##" in hay
     as_code = "AS(" in hay
     replies: list[Reply] = []
     for i, ln in enumerate(lines if returned or hash_style or as_code else ()):
-        if returned and ("remote server returned" in ln.text.lower() or "リモート" in ln.text):
+        lower = ln.text.lower() if returned else ""
+        if returned and ("remote server returned" in lower or "リモート" in ln.text or
+                         "server at " in lower and " returned" in lower):
             joined = ln.text
             j = i + 1
             while joined.count("'") < 2 and j < len(lines) and j < i + 6 and lines[j].text.strip():
@@ -156,6 +163,10 @@ def parse(ev: Evidence) -> None:
             continue
         rep = next((r for r in replies if r.line is ln), None)
         if rep:
+            at = _SERVER_AT.search(ln.text)
+            if at and not current.remote_mta and not _online(at.group(1)):
+                # the first attempt line naming a server outside Microsoft's: the remote MTA
+                current.remote_mta = at.group(1).rstrip(".")
             current.reply_code = current.reply_code or rep.code
             current.status = current.status or rep.status
             current.diagnostic = current.diagnostic or rep.text
