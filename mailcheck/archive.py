@@ -259,6 +259,7 @@ def _walk_dir(path: str) -> Iterator[tuple[str, str, bool]]:
 #: smaller, and is then handled from memory (two reads, no buffered stream). Kept below
 #: malloc's mmap threshold so that the read buffer is cheap to allocate.
 WHOLE_READ = 1 << 16
+_O_READ = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # (Windows would translate line ends)
 
 
 def read_path(path: Path | str, source: str | None = None) -> Iterator[Item]:
@@ -290,12 +291,12 @@ def _open(path: str) -> tuple[bytes, BinaryIO | None]:
     """(the whole file, None) when it is shorter than :data:`WHOLE_READ` and no archive;
     else (b"", a buffered stream of it from its start), which the caller closes. Gzip and
     zip files are always read from the stream (zipfile seeks in the file)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, _O_READ)
     owned = False  # once a FileIO holds fd, closing is its business
     try:
         data = os.read(fd, WHOLE_READ)  # (a folder raises IsADirectoryError here)
         if len(data) < WHOLE_READ:
-            more = os.read(fd, WHOLE_READ)
+            more = os.read(fd, 1)  # (1: nothing to allocate for the usual empty answer)
             if not more and data[:2] not in (b"\x1f\x8b", b"PK"):
                 return data, None  # the second read met the end: all of it is here
             data += more
