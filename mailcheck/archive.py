@@ -148,8 +148,8 @@ def _stream_items(source: str, stream: BinaryIO) -> Iterator[Item]:
 
 
 def _mbox_items(source: str, stream: BinaryIO) -> Iterator[Item]:
-    """Items of a stream that is an mbox, or empty, or shorter than "From " and the start
-    of it (one message then)."""
+    """Items of a stream that opens with "From " (an mbox), is empty, or is a start of
+    "From " and no more (one message then)."""
     messages = split_mbox_stream(_pieces(stream))
     first = next(messages, None)
     if first is None:
@@ -257,7 +257,8 @@ def _walk_dir(path: str) -> Iterator[tuple[str, str, bool]]:
 
 #: A file is first read in one piece of this many bytes; a message file is most often
 #: smaller, and is then handled from memory (two reads, no buffered stream). Kept below
-#: malloc's mmap threshold so that the read buffer is cheap to allocate.
+#: malloc's mmap threshold so that the read buffer is cheap to allocate, and far below
+#: MAX_MESSAGE_BYTES (a file read whole needs no cut).
 WHOLE_READ = 1 << 16
 _O_READ = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # (Windows would translate line ends)
 
