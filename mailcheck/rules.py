@@ -389,13 +389,14 @@ def _analyse_pack(data: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
 
 
 @lru_cache(maxsize=1)
-def _analysis_version() -> bytes:
+def _analysis_version() -> bytes | None:
     """What the cached analyses depend on: this module's code (the checks and the literal
-    analyses above live here), so that an edit is never served an old analysis."""
+    analyses above live here), so that an edit is never served an old analysis. None when
+    the source cannot be read: the analyses are then not cached."""
     try:
         return hashlib.sha256(Path(__file__).read_bytes()).digest()
     except OSError:
-        return b""
+        return None
 
 
 def _alternative(spec: dict[str, Any], where: str,
@@ -466,7 +467,9 @@ def load_pack(path: Path | str, text: str | None = None) -> RulePack:
         if text is not None:
             data = tomllib.loads(text)
         else:
-            data, known = tomlcache.load_derived(path, _analyse_pack, _analysis_version())
+            version = _analysis_version()
+            derive = _analyse_pack if version is not None else None
+            data, known = tomlcache.load_derived(path, derive, version or b"")
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise RuleError(f"{path.name}: not valid TOML: {e}") from None
     meta = data.get("pack", {})
