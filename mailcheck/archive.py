@@ -11,6 +11,7 @@ count it: nothing is skipped silently.
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import zipfile
 import zlib
@@ -143,6 +144,12 @@ def _stream_items(source: str, stream: BinaryIO) -> Iterator[Item]:
                          "only the first part was read")
         yield Item(source, data, notes=notes, size=len(data))
         return
+    yield from _mbox_items(source, stream)
+
+
+def _mbox_items(source: str, stream: BinaryIO) -> Iterator[Item]:
+    """Items of a stream that opens with "From " (an mbox), is empty, or is a start of
+    "From " and no more (one message then)."""
     messages = split_mbox_stream(_pieces(stream))
     first = next(messages, None)
     if first is None:
@@ -178,10 +185,35 @@ def _chain(a, b, rest):
 
 
 # -- files and folders ------------------------------------------------------------------------
+#
+# Paths are plain strings here, spelled as ``str(Path(...))`` would spell them (the source a
+# user sees): a walk makes one path per file, and pathlib objects would cost more than the
+# reading itself. What a folder listing already knows (file or folder, a link or not) is
+# taken from its os.DirEntry rather than asked of the file system again.
 
 
-def is_maildir(path: Path) -> bool:
-    return (path / "cur").is_dir() and (path / "new").is_dir()
+def is_maildir(path: Path | str) -> bool:
+    return os.path.isdir(os.path.join(path, "cur")) and os.path.isdir(os.path.join(path, "new"))
+
+
+def _join(folder: str, name: str) -> str:
+    """``str(Path(folder) / name)`` for a folder spelled as str(Path) spells it and a name
+    without slashes: Path drops a leading "./"."""
+    if folder == ".":
+        return name
+    return folder + name if folder.endswith("/") else f"{folder}/{name}"
+
+
+def _entries(paths: Iterable[str]) -> Iterator[tuple[str, str, bool]]:
+    """(path, file name, is a symbolic link) of the files :func:`iter_files` names. The
+    link flag is only asked of the file system for a path named by the user (a walk has it
+    from the folder listing)."""
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            yield from _walk_dir(str(path))
+        else:
+            yield str(path), path.name, path.is_symlink()
 
 
 def iter_files(paths: Iterable[str]) -> Iterator[Path]:
@@ -190,47 +222,62 @@ def iter_files(paths: Iterable[str]) -> Iterator[Path]:
     In a Maildir only ``cur/`` and ``new/`` (and Maildir++ ``.Folder`` subfolders) are read:
     ``tmp/`` holds half-delivered messages and the rest is the mail program's bookkeeping.
     """
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            yield from _walk_dir(path)
-        else:
-            yield path
+    for path, _, _ in _entries(paths):
+        yield Path(path)
 
 
-def _walk_dir(path: Path) -> Iterator[Path]:
+def _walk_dir(path: str) -> Iterator[tuple[str, str, bool]]:
     try:
         entries = sorted(os.scandir(path), key=lambda e: e.name)
     except OSError:
-        yield path  # reported as unreadable by read_path
+        yield path, os.path.basename(path), os.path.islink(path)  # reported by read_path
         return
     if is_maildir(path):
         for sub in ("cur", "new"):
-            yield from _walk_dir(path / sub)
+            yield from _walk_dir(_join(path, sub))
         for e in entries:
-            if e.name.startswith(".") and e.is_dir() and is_maildir(Path(e.path)):
-                yield from _walk_dir(Path(e.path))
+            if e.name.startswith(".") and e.is_dir() and is_maildir(e.path):
+                yield from _walk_dir(_join(path, e.name))
         return
+    maildir_leaf = os.path.basename(path) in ("cur", "new")
     for e in entries:
-        if e.name.startswith("."):
+        name = e.name
+        if name.startswith("."):
             continue
         if e.is_dir(follow_symlinks=False):
-            yield from _walk_dir(Path(e.path))
+            yield from _walk_dir(_join(path, name))
         elif e.is_file():
-            if path.name in ("cur", "new") and e.name.startswith(_MAILDIR_CLUTTER):
+            if maildir_leaf and name.startswith(_MAILDIR_CLUTTER):
                 continue
-            yield Path(e.path)
+            yield _join(path, name), name, e.is_symlink()
         elif e.is_symlink() and not os.path.exists(e.path):
-            yield Path(e.path)  # a dangling link: reported as unreadable, not skipped
+            yield _join(path, name), name, True  # a dangling link: reported, not skipped
         # anything else (a FIFO, a socket, a device) is not a message file
 
 
-def read_path(path: Path, source: str | None = None) -> Iterator[Item]:
+#: A file is first read in one piece of this many bytes; a message file is most often
+#: smaller, and is then handled from memory (two reads, no buffered stream). Kept below
+#: malloc's mmap threshold so that the read buffer is cheap to allocate, and far below
+#: MAX_MESSAGE_BYTES (a file read whole needs no cut).
+WHOLE_READ = 1 << 16
+_O_READ = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # (Windows would translate line ends)
+
+
+def read_path(path: Path | str, source: str | None = None) -> Iterator[Item]:
     """Every message in one file (plain, mbox, .gz, .zip, .msg); errors become Items."""
-    src = source or str(path)
+    p = os.fspath(path)
+    return _read_file(p, os.path.basename(p) if isinstance(path, str) else path.name,
+                      source or str(path))
+
+
+def _read_file(path: str, name: str, src: str) -> Iterator[Item]:
     try:
-        with open(path, "rb") as f:
-            yield from _sniffed_items(src, f, path.name, allow_zip=True)
+        data, stream = _open(path)
+        if stream is None:
+            yield from _memory_items(src, data, name)
+            return
+        with stream:
+            yield from _sniffed_items(src, stream, name, allow_zip=True)
     except IsADirectoryError:
         try:  # a folder we were not allowed to list comes here: say why
             os.listdir(path)
@@ -239,6 +286,84 @@ def read_path(path: Path, source: str | None = None) -> Iterator[Item]:
             yield Item(src, error=f"cannot read folder: {e.strerror or e}")
     except OSError as e:
         yield Item(src, error=f"cannot read: {e.strerror or e}")
+
+
+def _open(path: str) -> tuple[bytes, BinaryIO | None]:
+    """(the whole file, None) when it is shorter than :data:`WHOLE_READ` and no archive;
+    else (b"", a buffered stream of it from its start), which the caller closes. Gzip and
+    zip files are always read from the stream (zipfile seeks in the file)."""
+    fd = os.open(path, _O_READ)
+    owned = False  # once a FileIO holds fd, closing is its business
+    try:
+        data = os.read(fd, WHOLE_READ)  # (a folder raises IsADirectoryError here)
+        if len(data) < WHOLE_READ:
+            more = os.read(fd, 1)  # (1: nothing to allocate for the usual empty answer)
+            if not more and data[:2] not in (b"\x1f\x8b", b"PK"):
+                return data, None  # the second read met the end: all of it is here
+            data += more
+        raw = io.FileIO(fd, "rb")
+        owned = True
+        try:
+            return b"", _reopened(raw, data)
+        except BaseException:
+            raw.close()
+            raise
+    finally:
+        if not owned:
+            os.close(fd)
+
+
+def _memory_items(source: str, data: bytes, name: str) -> Iterator[Item] | tuple[Item]:
+    """:func:`_sniffed_items` of a whole file already read (shorter than MAX_MESSAGE_BYTES
+    and LINE_PIECE, not gzip or zip), without a stream for the common one-message file."""
+    if data.startswith(OLE_MAGIC) or name.lower().endswith(".msg"):
+        return (_msg_item(source, data),)
+    if data and data[:5] != b"From "[: len(data[:5])]:
+        return (Item(source, data, size=len(data)),)  # as _stream_items reads it
+    if data[:5] == b"From " and b"\nFrom " not in data and b"\n>" not in data:
+        # An mbox of one message with no quoted ">From " line: what split_mbox_stream
+        # makes of it is the text after the "From " line, without a closing blank line.
+        cut = data.find(b"\n")
+        body = data[cut + 1:] if cut >= 0 else b""
+        if body.endswith(b"\n\n"):
+            body = body[:-1]
+        elif body.endswith(b"\r\n\r\n"):
+            body = body[:-2]
+        return (Item(source, body, size=len(body)),)
+    return _mbox_items(source, io.BytesIO(data))
+
+
+def _reopened(raw: io.FileIO, read: bytes) -> io.BufferedReader:
+    """A buffered stream of the whole file, of which ``raw`` has already given ``read``."""
+    if raw.seekable():  # a file: start again
+        raw.seek(0)
+        return io.BufferedReader(raw)
+    return io.BufferedReader(_Prefixed(read, raw))  # a pipe: what was read, then the rest
+
+
+class _Prefixed(io.RawIOBase):
+    """A raw stream that gives ``prefix`` and then what ``raw`` gives (not seekable)."""
+
+    def __init__(self, prefix: bytes, raw: io.FileIO):
+        self._prefix = memoryview(prefix)
+        self._raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._prefix:
+            n = min(len(buffer), len(self._prefix))
+            buffer[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+            return n
+        return self._raw.readinto(buffer)
+
+    def close(self) -> None:
+        try:
+            self._raw.close()
+        finally:
+            super().close()
 
 
 def _sniffed_items(source: str, f: BinaryIO, name: str, allow_zip: bool) -> Iterator[Item]:
@@ -319,12 +444,12 @@ def iter_messages(paths: Iterable[str], stdin: BinaryIO | None = None,
                 continue
             yield from _stream_items("-", stdin)
             continue
-        for path in iter_files([p]):
+        for path, name, link in _entries([p]):
             # (realpath costs several system calls: only for a name or link that could match)
-            if skipped and (path.name in skipped_names or path.is_symlink()) and \
+            if skipped and (name in skipped_names or link) and \
                     os.path.realpath(path) in skipped:
                 continue
-            yield from read_path(path)
+            yield from _read_file(path, name, path)
 
 
 def total_bytes(paths: Iterable[str]) -> int | None:
@@ -333,9 +458,9 @@ def total_bytes(paths: Iterable[str]) -> int | None:
     for p in paths:
         if p == "-":
             return None
-        for path in iter_files([p]):
+        for path, _, _ in _entries([p]):
             try:
-                total += path.stat().st_size
+                total += os.stat(path).st_size
             except OSError:
                 pass
     return total

@@ -20,18 +20,19 @@ import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .archive import Item, iter_files, iter_messages
 from .diagnosis import default_rules, diagnose
 from .model import Diagnosis
 from .rules import RuleSet
 from .saved_headers import read_verdicts
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 __all__ = ["Outcome", "analyse_item", "analyse_stream", "iter_files", "run_batch",
            "default_jobs"]
@@ -207,6 +208,28 @@ def analyse_item(item: Item, *, lang: str = "en", rules: RuleSet | None = None,
 
 
 # -- many messages --------------------------------------------------------------------------------
+#
+# concurrent.futures (and with it multiprocessing) is imported when a run starts a pool, not
+# at start-up: most runs of a few messages, and every --jobs 1 run, never do.
+
+def _pool_types() -> tuple[Any, Any]:
+    """(ProcessPoolExecutor, BrokenProcessPool), imported on first use. They are kept as
+    names of this module, where tests put stand-ins."""
+    g = globals()
+    if "ProcessPoolExecutor" not in g or "BrokenProcessPool" not in g:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        g.setdefault("ProcessPoolExecutor", ProcessPoolExecutor)
+        g.setdefault("BrokenProcessPool", BrokenProcessPool)
+    return g["ProcessPoolExecutor"], g["BrokenProcessPool"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("ProcessPoolExecutor", "BrokenProcessPool"):
+        return _pool_types()[name == "BrokenProcessPool"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _worker: dict[str, Any] = {}
 
@@ -274,7 +297,8 @@ def analyse_stream(items: Iterable[Item], *, jobs: int = 1, lang: str = "en",
     init = (lang, _rule_files(rules), want_line, want_record)
     _init_worker(*init, worker=False)  # the parent runs a chunk itself if a worker dies
     pending: deque = deque()
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=init)
+    executor, broken_pool = _pool_types()
+    pool = executor(max_workers=jobs, initializer=_init_worker, initargs=init)
     finished = False
     try:
         broken = False
@@ -284,7 +308,7 @@ def analyse_stream(items: Iterable[Item], *, jobs: int = 1, lang: str = "en",
             else:
                 try:
                     pending.append((pool.submit(_run_chunk, chunk), chunk))
-                except (BrokenProcessPool, RuntimeError):
+                except (broken_pool, RuntimeError):
                     broken = True
                     pending.append((None, chunk))
             while len(pending) >= jobs * IN_FLIGHT_PER_JOB:
@@ -314,6 +338,8 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 def _threaded(items: Iterable[Item], threads: int, **kw: Any) -> Iterator[Outcome]:
     """analyse_item over ``threads`` threads, in input order, a bounded number in flight."""
+    from concurrent.futures import ThreadPoolExecutor
+
     pending: deque = deque()
     pool = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="mailcheck")
     try:
@@ -340,7 +366,7 @@ def _collect(entry: tuple[Any, list[Item]]) -> Iterator[Outcome]:
     if future is not None:
         try:
             results = future.result()
-        except BrokenProcessPool:
+        except _pool_types()[1]:
             results = None
         if results is not None:
             yield from results

@@ -6,6 +6,7 @@ not be read; 2 for usage errors and unreadable input (one line on stderr, no tra
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from pathlib import Path
@@ -283,6 +284,10 @@ def batch_cmd(paths: tuple[str, ...], fmt: str | None, output: str | None, jobs:
     finally:
         if output:
             out.close()
+    # The run ends here. The interpreter's last garbage collections would walk every object
+    # the run made (~20 ms) only to free memory the process gives back as it exits: the
+    # output is closed above and the standard streams are flushed without them.
+    gc.freeze()
     sys.exit(EXIT_SOME_FAILED if errors else EXIT_OK)
 
 

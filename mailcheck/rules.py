@@ -20,9 +20,11 @@ or unbounded repeats over "any character", no backreferences.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -319,27 +321,95 @@ class RulePack:
     rules: list[Rule]
 
 
-def _patterns(values: Any, where: str) -> list[Pattern]:
+class _LazyRegex:
+    """A pattern's compiled regex, compiled at its first use: most patterns of a pack are
+    never searched in a run (their literal gate keeps them out). Only stands in for a
+    pattern that compiled and passed :func:`check_linear` before (see :func:`_analyse_pack`);
+    on first use it compiles it and puts the result in its place."""
+
+    __slots__ = ("owner",)
+
+    def __init__(self, owner: Pattern):
+        self.owner = owner
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # (copy and pickle ask for these)
+            raise AttributeError(name)
+        owner = self.owner
+        owner.regex = regex = re.compile(owner.source, re.I | re.M)
+        return getattr(regex, name)
+
+
+def _patterns(values: Any, where: str, known: dict[str, Any] | None = None) -> list[Pattern]:
+    """The compiled patterns of a criterion. ``known`` holds, for patterns that passed the
+    load checks before, their literal and start strings (see :func:`_analyse_pack`)."""
     if isinstance(values, str):
         values = [values]
     out = []
     for v in values or []:
-        check_linear(v, where)
-        out.append(Pattern(v, re.compile(v, re.I | re.M), _required_literal(v),
-                           _start_strings(v)))
+        seen = known.get(v) if known and isinstance(v, str) else None
+        if seen is None:
+            check_linear(v, where)
+            out.append(Pattern(v, re.compile(v, re.I | re.M), _required_literal(v),
+                               _start_strings(v)))
+        else:
+            p = Pattern(v, None, *seen)  # type: ignore[arg-type]
+            p.regex = _LazyRegex(p)  # type: ignore[assignment]
+            out.append(p)
     return out
 
 
-def _alternative(spec: dict[str, Any], where: str) -> Alternative:
+_MATCH_KEYS = ("text", "all_text", "not_text")
+
+
+def _analyse_pack(data: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """{pattern: (required literals, start strings)} for every pattern of a parsed pack
+    that compiles and passes :func:`check_linear`; kept with the pack's parse in the cache
+    (tomlcache), so that a later load neither analyses nor compiles them. Patterns that
+    fail are left out: :func:`_patterns` checks them as ever, and reports them in order."""
+    out: dict[str, tuple[Any, Any]] = {}
+    rules = data.get("rule")
+    for raw in rules if isinstance(rules, list) else []:
+        matches = raw.get("match") if isinstance(raw, dict) else None
+        for spec in [matches] if isinstance(matches, dict) else matches or []:
+            if not isinstance(spec, dict):
+                continue
+            for key in _MATCH_KEYS:
+                values = spec.get(key)
+                for v in [values] if isinstance(values, str) else values or []:
+                    if not isinstance(v, str) or v in out:
+                        continue
+                    try:
+                        check_linear(v)
+                        re.compile(v, re.I | re.M)
+                    except Exception:  # reported when the pack is built
+                        continue
+                    out[v] = (_required_literal(v), _start_strings(v))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _analysis_version() -> bytes | None:
+    """What the cached analyses depend on: this module's code (the checks and the literal
+    analyses above live here), so that an edit is never served an old analysis. None when
+    the source cannot be read: the analyses are then not cached."""
+    try:
+        return hashlib.sha256(Path(__file__).read_bytes()).digest()
+    except OSError:
+        return None
+
+
+def _alternative(spec: dict[str, Any], where: str,
+                 known: dict[str, Any] | None = None) -> Alternative:
     unknown = set(spec) - {"status", "reply", "text", "all_text", "not_text", "system", "fact"}
     if unknown:
         raise RuleError(f"{where}: unknown match key(s) {sorted(unknown)}")
     alt = Alternative()
     alt.status = [(s, _status_matcher(s)) for s in spec.get("status", [])]
     alt.reply = {str(r) for r in spec.get("reply", [])}
-    alt.text = _patterns(spec.get("text"), where)
-    alt.all_text = _patterns(spec.get("all_text"), where)
-    alt.not_text = _patterns(spec.get("not_text"), where)
+    alt.text = _patterns(spec.get("text"), where, known)
+    alt.all_text = _patterns(spec.get("all_text"), where, known)
+    alt.not_text = _patterns(spec.get("not_text"), where, known)
     alt.system = set(spec.get("system", []))
     facts = spec.get("fact", {})
     if not isinstance(facts, dict):
@@ -352,7 +422,8 @@ def _alternative(spec: dict[str, Any], where: str) -> Alternative:
     return alt
 
 
-def _rule(raw: dict[str, Any], pack: str, order: int) -> Rule:
+def _rule(raw: dict[str, Any], pack: str, order: int,
+          known: dict[str, Any] | None = None) -> Rule:
     rid = raw.get("id")
     if not rid or not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,80}", rid):
         raise RuleError(f"{pack}: rule id {rid!r} must be lower-case letters, digits and '-'")
@@ -383,7 +454,7 @@ def _rule(raw: dict[str, Any], pack: str, order: int) -> Rule:
     return Rule(
         id=rid, pack=pack, reason=raw["reason"], confidence=float(raw.get("confidence", 0.8)),
         severity=raw.get("severity", "error"), actor=raw.get("actor"),
-        alternatives=[_alternative(m, where) for m in matches], texts=texts, fix=fix,
+        alternatives=[_alternative(m, where, known) for m in matches], texts=texts, fix=fix,
         references=list(raw.get("references", [])), examples=list(raw.get("examples", [])),
         counterexamples=list(raw.get("counterexamples", [])), order=order,
     )
@@ -391,13 +462,19 @@ def _rule(raw: dict[str, Any], pack: str, order: int) -> Rule:
 
 def load_pack(path: Path | str, text: str | None = None) -> RulePack:
     path = Path(path)
+    known = None
     try:
-        data = tomllib.loads(text) if text is not None else tomlcache.load(path)
+        if text is not None:
+            data = tomllib.loads(text)
+        else:
+            version = _analysis_version()
+            derive = _analyse_pack if version is not None else None
+            data, known = tomlcache.load_derived(path, derive, version or b"")
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise RuleError(f"{path.name}: not valid TOML: {e}") from None
     meta = data.get("pack", {})
     name = meta.get("name", path.stem)
-    rules = [_rule(r, name, i) for i, r in enumerate(data.get("rule", []))]
+    rules = [_rule(r, name, i, known) for i, r in enumerate(data.get("rule", []))]
     return RulePack(name, str(path), meta.get("description", ""), rules)
 
 

@@ -7,6 +7,10 @@ in the user's cache folder (``$XDG_CACHE_HOME/mailcheck``, else ``~/.cache/mailc
 edited pack (or another Python) is parsed afresh. One cache file per pack path,
 replaced on change: the folder does not grow. ``MAILCHECK_NO_CACHE=1`` turns it off.
 
+:func:`load_derived` keeps, beside the parse, what a loader works out from it (the rule
+engine's analysis of each pattern), under a key that also holds the version of the code
+that worked it out.
+
 Nothing here may change a result: a cache that cannot be read, written or trusted is
 ignored and the file is parsed as before (with the same errors for a broken file).
 """
@@ -18,11 +22,13 @@ import marshal
 import os
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-#: The parse of the same bytes changes only with the parser: the Python version.
-_SALT = f"tomllib of python {sys.version} marshal {marshal.version}\n".encode()
+#: The parse of the same bytes changes only with the parser: the Python version. (The
+#: first word is the format of an entry: change it when the format changes.)
+_SALT = f"entry-2 tomllib of python {sys.version} marshal {marshal.version}\n".encode()
 
 
 def cache_dir() -> Path | None:
@@ -41,36 +47,51 @@ def cache_dir() -> Path | None:
 def load(path: Path) -> dict[str, Any]:
     """``tomllib.loads`` of the file at ``path``, from the cache when the same bytes were
     parsed before. Raises what reading, tomllib and the UTF-8 decoder raise."""
+    return load_derived(path)[0]
+
+
+def load_derived(path: Path, derive: Callable[[dict[str, Any]], Any] | None = None,
+                 version: bytes = b"") -> tuple[dict[str, Any], Any]:
+    """(``tomllib.loads`` of the file at ``path``, ``derive`` of that parse), both from the
+    cache when the same bytes were parsed and derived by code of the same ``version``
+    before. The derived part is None when caching is off or ``derive`` fails: the caller
+    then works it out itself. It must be something ``marshal`` keeps."""
     raw = path.read_bytes()
     folder = cache_dir()
     if folder is None:
-        return tomllib.loads(raw.decode("utf-8"))
-    key = hashlib.sha256(_SALT + raw).hexdigest()
+        return tomllib.loads(raw.decode("utf-8")), None
+    key = hashlib.sha256(_SALT + version + b"\n" + raw).hexdigest()
     where = os.fsencode(path.resolve())
     entry = folder / (hashlib.sha256(where).hexdigest()[:24] + ".marshal")
     cached = _read(entry, key)
     if cached is not None:
         return cached
     data = tomllib.loads(raw.decode("utf-8"))
-    _write(folder, entry, key, data)
-    return data
+    derived = None
+    if derive is not None:
+        try:
+            derived = derive(data)
+        except Exception:  # a bug there must not stop the pack from loading
+            return data, None
+    _write(folder, entry, key, data, derived)
+    return data, derived
 
 
-def _read(entry: Path, key: str) -> dict[str, Any] | None:
+def _read(entry: Path, key: str) -> tuple[dict[str, Any], Any] | None:
     try:
         with open(entry, "rb") as f:
             stored = marshal.load(f)
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key and \
+    if isinstance(stored, tuple) and len(stored) == 3 and stored[0] == key and \
             isinstance(stored[1], dict):
-        return stored[1]
+        return stored[1], stored[2]
     return None
 
 
-def _write(folder: Path, entry: Path, key: str, data: dict[str, Any]) -> None:
+def _write(folder: Path, entry: Path, key: str, data: dict[str, Any], derived: Any) -> None:
     try:
-        blob = marshal.dumps((key, data))
+        blob = marshal.dumps((key, data, derived))
     except ValueError:  # a value marshal cannot keep (TOML dates): parse each time
         return
     tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")

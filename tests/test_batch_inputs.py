@@ -301,3 +301,101 @@ def test_dangling_link_is_reported_fifo_is_not_a_message(tmp_path: Path):
     assert result.exit_code == 1
     assert [Path(d["source"]).name for d in lines] == ["a.eml", "link.eml"]
     assert lines[1]["error"].startswith("cannot read")
+
+
+# -- reading a small file from memory (the shortcut) is reading it as a stream -------------------
+
+SNIFF_LINE = st.one_of(
+    LINE, st.sampled_from([b"From x Mon", b"From x\r", b"\r", b">From y\r", b"Fro", b"PK"]))
+
+
+def _as_tuples(items):
+    return [(i.source, i.data, i.message, i.error, i.notes, i.size) for i in items]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(SNIFF_LINE, max_size=12), st.sampled_from([b"\n", b"\r\n"]),
+       st.booleans(), st.sampled_from(["m.eml", "m.msg", "mbox"]))
+def test_memory_items_read_as_the_stream_reader_does(lines, eol, last_eol, name):
+    data = eol.join(lines) + (eol if last_eol and lines else b"")
+    if data[:2] in (b"\x1f\x8b", b"PK"):  # archives are always read as streams
+        return
+    stream = io.BufferedReader(io.BytesIO(data))
+    general = _as_tuples(archive._sniffed_items("s", stream, name, allow_zip=True))
+    assert _as_tuples(archive._memory_items("s", data, name)) == general
+
+
+@pytest.mark.parametrize("folder", [".", "/", "//", "a", "a/b", "/a/b", "..", "../x"])
+def test_join_spells_paths_as_pathlib(folder):
+    assert archive._join(str(Path(folder)), "n.eml") == str(Path(folder) / "n.eml")
+
+
+def _odd_inputs(root: Path) -> None:
+    import os
+
+    msg = dsn("a@example.org")
+    (root / "sub").mkdir()
+    for name, data in {
+        "plain.eml": msg, "empty.eml": b"", "fro.eml": b"Fro", "from-only": b"From x",
+        "one.mbox": b"From x\n" + msg + b"\n", "two.mbox": mbox(msg, msg),
+        "quoted.mbox": b"From x\n" + msg + b">From q\n", "big.eml": msg + b"x" * 70_000,
+        "a.gz": gzip.compress(mbox(msg, msg)), "bad.gz": gzip.compress(msg)[:40],
+        "PK.eml": b"PKzip? no\n", "n.msg": msg, "sub/x.eml": msg,
+    }.items():
+        (root / name).write_bytes(data)
+    box = io.BytesIO()
+    with zipfile.ZipFile(box, "w") as z:
+        z.writestr("m1.eml", msg)
+        z.writestr("m2.mbox", mbox(msg, msg))
+    (root / "z.zip").write_bytes(box.getvalue())
+    os.symlink(root / "plain.eml", root / "link.eml")
+    os.symlink(root / "gone.eml", root / "dangling.eml")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links")
+def test_files_read_whole_give_what_the_buffered_stream_gives(tmp_path: Path, monkeypatch):
+    _odd_inputs(tmp_path)
+    whole = _as_tuples(iter_messages([str(tmp_path)]))
+    monkeypatch.setattr(archive, "WHOLE_READ", 1)  # every file through the stream path
+    assert _as_tuples(iter_messages([str(tmp_path)])) == whole
+    assert len(whole) == 20 and sum(bool(i[3]) for i in whole) == 3
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="named pipes")
+@pytest.mark.parametrize("payload", [b"", dsn(), mbox(dsn(), dsn()), dsn() * 5000,
+                                     gzip.compress(mbox(dsn(), dsn()))])
+def test_a_named_pipe_is_read_like_a_file(tmp_path: Path, payload: bytes):
+    import os
+    import threading
+
+    (tmp_path / "f").write_bytes(payload)
+    expected = [(d, m, e, n) for _, d, m, e, n, _ in _as_tuples(iter_messages([str(tmp_path / "f")]))]
+    os.mkfifo(tmp_path / "p")
+
+    def write() -> None:
+        with open(tmp_path / "p", "wb") as f:
+            for k in range(0, len(payload), 4000):  # in several writes: short reads
+                f.write(payload[k:k + 4000])
+                f.flush()
+
+    t = threading.Thread(target=write)
+    t.start()
+    got = [(d, m, e, n) for _, d, m, e, n, _ in _as_tuples(iter_messages([str(tmp_path / "p")]))]
+    t.join()
+    assert got == expected
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links")
+def test_own_output_is_skipped_by_name_and_through_a_link(tmp_path: Path):
+    import os
+
+    (tmp_path / "a.eml").write_bytes(dsn())
+    (tmp_path / "out.jsonl").write_bytes(b"")
+    os.symlink(tmp_path / "out.jsonl", tmp_path / "b-link")
+    os.symlink(tmp_path / "a.eml", tmp_path / "c-link.eml")
+    got = [Path(i.source).name for i in iter_messages([str(tmp_path)],
+                                                      skip=[str(tmp_path / "out.jsonl")])]
+    assert got == ["a.eml", "c-link.eml"]
+    got = [Path(i.source).name for i in iter_messages([str(tmp_path / "b-link")],
+                                                      skip=[str(tmp_path / "out.jsonl")])]
+    assert got == []

@@ -137,3 +137,16 @@ def test_organizational_domain_plain_list_agrees_with_the_full_one():
         want = full.privatesuffix(name.strip().rstrip(".").lower()) or \
             name.strip().rstrip(".").lower()
         assert orgdomain.organizational_domain(name) == want, name
+
+
+@pytest.mark.parametrize("encoded_idn", [False, True])
+def test_psl_loaded_from_its_rule_lines_is_the_shipped_list(encoded_idn):
+    from publicsuffixlist import PublicSuffixList
+
+    from mailcheck.checks import orgdomain
+
+    ours = orgdomain._load(accept_encoded_idn=encoded_idn)
+    shipped = PublicSuffixList(accept_encoded_idn=encoded_idn)
+    assert ours._publicsuffix == shipped._publicsuffix
+    assert ours._maxlabel == shipped._maxlabel
+    assert ours.accept_unknown == shipped.accept_unknown

@@ -112,3 +112,70 @@ def test_a_cached_pack_gives_the_same_rules(tmp_path, cache):
     again = load_pack(pack)  # from the cache
     assert [(r.id, r.confidence, r.texts, r.fix, r.examples) for r in again.rules] == \
         [(r.id, r.confidence, r.texts, r.fix, r.examples) for r in fresh.rules]
+
+
+def _patterns_of(pack):
+    return [(r.id, i, p.source, p.literal, p.starts) for r in pack.rules
+            for i, a in enumerate(r.alternatives) for p in (*a.text, *a.all_text, *a.not_text)]
+
+
+def test_cached_pattern_analyses_equal_fresh_ones_and_compile_on_use(tmp_path, cache):
+    import re
+
+    from mailcheck import rules
+
+    for shipped in builtin_pack_files():
+        if shipped.name in rules._DATA_FILES:
+            continue
+        pack = tmp_path / shipped.name
+        pack.write_bytes(shipped.read_bytes())
+        fresh = load_pack(pack.name, shipped.read_text(encoding="utf-8"))  # no cache at all
+        load_pack(pack)  # fills the cache
+        again = load_pack(pack)  # from the cache: analyses kept, regexes compiled on use
+        assert _patterns_of(again) == _patterns_of(fresh)
+        for r in again.rules:
+            for a in r.alternatives:
+                for p in (*a.text, *a.all_text, *a.not_text):
+                    assert isinstance(p.regex, rules._LazyRegex)
+                    assert p.regex.pattern == p.source  # compiles...
+                    assert isinstance(p.regex, re.Pattern)  # ...and takes its place
+                    assert p.regex.flags & (re.I | re.M) == re.I | re.M
+
+
+BAD = """\
+[[rule]]
+id = "bad-rule"
+title = "t"
+cause = "c"
+reason = "filtered"
+[[rule.match]]
+text = ["cached example", "(a+)+b"]
+"""
+
+
+def test_a_bad_pattern_is_reported_also_when_the_pack_is_cached(tmp_path, cache):
+    pack = tmp_path / "bad.toml"
+    pack.write_text(BAD, encoding="utf-8")
+    for _ in range(2):  # parsed, then from the cache
+        with pytest.raises(RuleError, match="bad-rule: nested repeats"):
+            load_pack(pack)
+
+
+def test_derived_part_is_worked_out_again_for_other_code(tmp_path, cache):
+    pack = tmp_path / "p.toml"
+    pack.write_text(PACK, encoding="utf-8")
+    calls = []
+
+    def derive(data):
+        calls.append(1)
+        return len(data["rule"])
+
+    assert tomlcache.load_derived(pack, derive, b"v1") == (tomllib.loads(PACK), 1)
+    assert tomlcache.load_derived(pack, derive, b"v1")[1] == 1 and len(calls) == 1
+    assert tomlcache.load_derived(pack, derive, b"v2")[1] == 1 and len(calls) == 2
+
+
+def test_a_failing_derivation_leaves_it_to_the_caller(tmp_path, cache):
+    pack = tmp_path / "p.toml"
+    pack.write_text(PACK, encoding="utf-8")
+    assert tomlcache.load_derived(pack, lambda data: 1 / 0) == (tomllib.loads(PACK), None)
