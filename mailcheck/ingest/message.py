@@ -82,12 +82,12 @@ def looks_like_message(data: bytes) -> bool:
     return any(n in _KNOWN_FIELDS or n.startswith((b"x-", b"arc-", b"list-")) for n in names)
 
 
-def decode_header_value(value: str) -> str:
-    """Decode RFC 2047 encoded words; unfold; never raise."""
-    if "\n" in value or "\r" in value:  # most header values are not folded: skip the regex
-        value = _FOLD.sub(" ", value.replace("\r", "")).replace("\n", " ")
-    if "=?" not in value:
-        return value
+def _unfold(value: str) -> str:
+    return _FOLD.sub(" ", value.replace("\r", "")).replace("\n", " ")
+
+
+def _decode_words(value: str) -> str:
+    """Decode the RFC 2047 encoded words of an unfolded value; never raise."""
     try:
         parts = email.header.decode_header(value)
         out = []
@@ -99,6 +99,15 @@ def decode_header_value(value: str) -> str:
         return "".join(out)
     except Exception:  # malformed encoded words: show them as they are
         return value
+
+
+def decode_header_value(value: str) -> str:
+    """Decode RFC 2047 encoded words; unfold; never raise."""
+    if "\n" in value or "\r" in value:  # most header values are not folded: skip the regex
+        value = _unfold(value)
+    if "=?" not in value:
+        return value
+    return _decode_words(value)
 
 
 _TAG = re.compile(r"<!--|<[!?][^<>]{0,4000}>"
@@ -241,9 +250,13 @@ def _status_part_text(part: Message) -> str:
 
 def _add_headers(sink: LineSink, msg: Message, part: str, collect: list[Header] | None) -> None:
     lines = sink.ev.lines
-    for name, value in msg.items():
-        if not isinstance(value, str):
-            value = str(value)
+    append = lines.append
+    fetch = msg.policy.header_fetch_parse
+    for name, value in msg._headers:
+        if not value.isascii():  # what items() hands back: compat32 may wrap 8-bit values
+            value = fetch(name, value)
+            if not isinstance(value, str):
+                value = str(value)
         text = f"{name}: {value}"
         # The usual case: a printable field (field names are) has no fold to undo and no
         # line break; without an encoded word it is kept as it is.
@@ -257,7 +270,7 @@ def _add_headers(sink: LineSink, msg: Message, part: str, collect: list[Header] 
                     collect.append(Header(name, value, ln))
                 continue
         ln = Line(part, len(lines) + 1, text[:MAX_LINE_CHARS])
-        lines.append(ln)
+        append(ln)
         if collect is not None:
             collect.append(Header(name, value, ln))
 
