@@ -243,3 +243,40 @@ def test_payload_text_on_corpus():
         for part in parse_bytes(p.read_bytes()).walk():
             if not part.is_multipart():
                 assert _payload_text(part) == reference_payload_text(part), p
+
+
+# -- status parts ---------------------------------------------------------------------------
+
+
+def reference_status_part_text(part) -> str:
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        blocks = []
+        for block in payload:
+            if isinstance(block, message_mod.Message):
+                rows = [f"{k}: {message_mod._raw_field(str(v))}" for k, v in block.items()]
+                extra = block.get_payload()
+                if isinstance(extra, str) and extra.strip():
+                    rows.append(extra.strip())
+                blocks.append("\n".join(rows))
+        return "\n\n".join(blocks)
+    return _payload_text(part)
+
+
+def test_status_part_text_on_corpus():
+    for p in _inputs():
+        for part in parse_bytes(p.read_bytes()).walk():
+            assert message_mod._status_part_text(part) == reference_status_part_text(part), p
+
+
+STATUS_PIECES = st.sampled_from([
+    "Status: 5.1.1", "Action: failed", "\n", "\r\n", " folded", "\tfolded", "=?utf-8?b?w6k=?=",
+    "\x1b$B$3\x1b(B", "\xe9", "\x82\xa0", "X-Y:", "text", "\x0c", "\x00", ": ", "Diagnostic-Code:"])
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(STATUS_PIECES, max_size=16), st.sampled_from(["", "; charset=iso-2022-jp"]))
+def test_status_part_text_matches_reference(pieces, charset):
+    data = f"Content-Type: message/delivery-status{charset}\n\n" + "".join(pieces)
+    part = parse_bytes(data.encode("latin-1"))
+    assert message_mod._status_part_text(part) == reference_status_part_text(part)

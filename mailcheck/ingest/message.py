@@ -232,15 +232,29 @@ def _raw_field(value: str) -> str:
     return value
 
 
+def _str_payload(part: Message):
+    """part.get_payload() without its look-up of Content-Transfer-Encoding: the payload
+    itself unless it is a string with 8-bit bytes (which compat32 decodes by charset)."""
+    payload = part._payload
+    if type(payload) is str and not payload.isascii():
+        return part.get_payload()
+    return payload
+
+
 def _status_part_text(part: Message) -> str:
     """message/delivery-status and kin: compat32 parses them into header blocks."""
-    payload = part.get_payload()
+    payload = part._payload
     if isinstance(payload, list):
         blocks = []
         for block in payload:
             if isinstance(block, Message):
-                rows = [f"{k}: {_raw_field(str(v))}" for k, v in block.items()]
-                extra = block.get_payload()
+                fetch = block.policy.header_fetch_parse
+                # A printable value without an encoded word is what _raw_field would give
+                # back (no fold, no ESC, no 8-bit byte, and compat32 hands it over as is).
+                rows = [f"{k}: {v}" if v.isprintable() and "=?" not in v
+                        else f"{k}: {_raw_field(str(fetch(k, v)))}"
+                        for k, v in block._headers]
+                extra = _str_payload(block)
                 if isinstance(extra, str) and extra.strip():
                     rows.append(extra.strip())
                 blocks.append("\n".join(rows))
@@ -286,7 +300,7 @@ def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
         return
     if ctype in _RETURNED_TYPES:
         ev.facts.setdefault("mime_parts", []).append(ctype)
-        inner = part.get_payload()
+        inner = _str_payload(part)
         if isinstance(inner, list) and inner and isinstance(inner[0], Message) and \
                 _is_forwarded_report(inner[0], ev):
             # A bounce forwarded as an attachment: read it as if it had arrived itself.
@@ -300,7 +314,8 @@ def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
             head = re.split(r"\r?\n\r?\n", inner, maxsplit=1)[0]
             sink.add_text("returned-headers", head, limit=400)
         return
-    if ctype.startswith("multipart/") and isinstance(part.get_payload(), str):
+    payload = part._payload
+    if ctype.startswith("multipart/") and isinstance(payload, str):
         # The declared boundary never occurs (a broken bounce): use the one the body has.
         reparsed = _reparse_multipart(part.get_payload())
         if reparsed is not None and depth < 12:
@@ -308,8 +323,8 @@ def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
         else:
             sink.add_text("text/plain", _payload_text(part))
         return
-    if part.is_multipart():
-        children = [p for p in part.get_payload() if isinstance(p, Message)]
+    if isinstance(payload, list):
+        children = [p for p in payload if isinstance(p, Message)]
         if ctype == "multipart/alternative":
             plain = [p for p in children if p.get_content_type() == "text/plain"]
             if plain and _payload_text(plain[0]).strip():
