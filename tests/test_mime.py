@@ -236,3 +236,20 @@ def test_parameters_match_compat32(pieces):
     assert ours.get_param("x", header="content-disposition") is None
     assert (ours.get_boundary(), ours.get_content_charset(), ours.get_filename()) == \
         (ref.get_boundary(), ref.get_content_charset(), ref.get_filename())
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.tuples(st.sampled_from(["Content-Type", "content-TYPE", "Content-Typ", "X"]),
+                          st.lists(PARAM_PIECES, max_size=10)), max_size=3),
+       st.sampled_from(["text/plain", "message/rfc822"]))
+def test_parse_time_content_type_and_boundary_match_compat32(fields, default):
+    """_content_type and _boundary (read once while parsing) against compat32's own
+    get_content_type and get_boundary on the same fields."""
+    ours, ref = mime._Message(), email.message.Message()
+    for msg in (ours, ref):
+        msg.set_default_type(default)
+        for name, pieces in fields:
+            msg._headers.append((name, "".join(pieces)))
+    value = mime._content_type(ours)
+    assert ours.get_content_type() == ref.get_content_type()
+    assert mime._boundary(ours, value) == ref.get_boundary()

@@ -100,7 +100,21 @@ _ALIASES = {
 }
 
 
+#: normalise_charset's answer for each charset label seen (a few labels make up most).
+_NORMALISED: dict[str, str] = {}
+
+
 def normalise_charset(charset: str) -> str:
+    """The codec name for a declared charset label (UTF-8 for an unknown one)."""
+    cs = _NORMALISED.get(charset)
+    if cs is None:
+        cs = _normalise_charset(charset)
+        if len(_NORMALISED) < 1000 and len(charset) < 100:
+            _NORMALISED[charset] = cs
+    return cs
+
+
+def _normalise_charset(charset: str) -> str:
     cs = charset.strip().strip('"').lower()
     cs = _ALIASES.get(cs, cs)
     try:

@@ -82,12 +82,12 @@ def looks_like_message(data: bytes) -> bool:
     return any(n in _KNOWN_FIELDS or n.startswith((b"x-", b"arc-", b"list-")) for n in names)
 
 
-def decode_header_value(value: str) -> str:
-    """Decode RFC 2047 encoded words; unfold; never raise."""
-    if "\n" in value or "\r" in value:  # most header values are not folded: skip the regex
-        value = _FOLD.sub(" ", value.replace("\r", "")).replace("\n", " ")
-    if "=?" not in value:
-        return value
+def _unfold(value: str) -> str:
+    return _FOLD.sub(" ", value.replace("\r", "")).replace("\n", " ")
+
+
+def _decode_words(value: str) -> str:
+    """Decode the RFC 2047 encoded words of an unfolded value; never raise."""
     try:
         parts = email.header.decode_header(value)
         out = []
@@ -101,7 +101,18 @@ def decode_header_value(value: str) -> str:
         return value
 
 
-_TAG = re.compile(r"<!--|<[!?][^<>]{0,4000}>"
+def decode_header_value(value: str) -> str:
+    """Decode RFC 2047 encoded words; unfold; never raise."""
+    if "\n" in value or "\r" in value:  # most header values are not folded: skip the regex
+        value = _unfold(value)
+    if "=?" not in value:
+        return value
+    return _decode_words(value)
+
+
+#: A comment (to its end, or the end of the text), a <!...> or <?...> declaration, or a
+#: start or end tag: group 1 "/" or "", group 2 the tag name (both None for the first two).
+_TAG = re.compile(r"<!--[\s\S]*?(?:-->|\Z)|<[!?][^<>]{0,4000}>"
                   r"|<(/?)([A-Za-z][A-Za-z0-9]{0,15})(?![A-Za-z0-9])[^<>]{0,4000}>")
 _BLOCK_TAGS = frozenset("p div br tr li h1 h2 h3 h4 h5 h6 table pre blockquote hr td th".split())
 _HIDDEN_TAGS = frozenset(("script", "style", "head", "title"))
@@ -114,41 +125,28 @@ def html_to_text(html: str) -> str:
     One linear scan over the tags (``html.parser`` is ten times slower for what a bounce
     needs): script, style, head and title are hidden, comments are dropped, character
     references are decoded, and a stray "<" stays text."""
-    out: list[str] = []
+    # split() cuts the text at every tag in C: [text, slash, name, text, slash, name, ...]
+    parts = _TAG.split(html)
+    out = [parts[0]]
     hidden = 0
-    pos = 0  # the start of the text not yet copied
-    at = 0  # where to look for the next "<" (every tag starts with one: str.find is quicker
-    # than a regex search, which tries each character)
-    n = len(html)
-    find = html.find
-    match = _TAG.match
-    while True:
-        lt = find("<", at)
-        if lt < 0:
-            if not hidden:
-                out.append(html[pos:])
-            break
-        m = match(html, lt)
-        if m is None:  # a stray "<" stays text
-            at = lt + 1
-            continue
-        if not hidden and lt > pos:
-            out.append(html[pos:lt])
-        if m.group(0) == "<!--":
-            end = find("-->", m.end())
-            pos = at = n if end < 0 else end + 3
-            continue
-        pos = at = m.end()
-        if m.group(2) is None:  # <!DOCTYPE ...>, <?xml ...?>
-            continue
-        tag = m.group(2).lower()
-        if tag in _HIDDEN_TAGS:
-            hidden = max(0, hidden - 1) if m.group(1) else hidden + 1
-        elif tag in _BLOCK_TAGS:
-            out.append("\n")
+    for k in range(2, len(parts), 3):
+        name = parts[k]
+        if name is not None:  # a tag (comments and declarations are just dropped)
+            tag = name.lower()
+            if tag in _HIDDEN_TAGS:
+                hidden = max(0, hidden - 1) if parts[k - 1] else hidden + 1
+            elif tag in _BLOCK_TAGS:
+                out.append("\n")
+        if not hidden:
+            out.append(parts[k + 1])
     text = unescape("".join(out)).replace("\xa0", " ")
-    # runs of spaces and tabs never cross a line: squeezed in one pass over the text
-    return "\n".join(map(str.strip, _SPACES.sub(" ", text).split("\n")))
+    # Each line stripped, runs of spaces and tabs squeezed. Stripping first gives the same
+    # lines (a squeezed run is still white space, and runs never cross a line) and leaves
+    # the regex far less to scan: most of an HTML part's text is indentation.
+    text = "\n".join(map(str.strip, text.split("\n")))
+    if "  " in text or "\t" in text:  # (a run of two has a tab or two spaces)
+        text = _SPACES.sub(" ", text)
+    return text
 
 
 class LineSink:
@@ -223,15 +221,29 @@ def _raw_field(value: str) -> str:
     return value
 
 
+def _str_payload(part: Message):
+    """part.get_payload() without its look-up of Content-Transfer-Encoding: the payload
+    itself unless it is a string with 8-bit bytes (which compat32 decodes by charset)."""
+    payload = part._payload
+    if type(payload) is str and not payload.isascii():
+        return part.get_payload()
+    return payload
+
+
 def _status_part_text(part: Message) -> str:
     """message/delivery-status and kin: compat32 parses them into header blocks."""
-    payload = part.get_payload()
+    payload = part._payload
     if isinstance(payload, list):
         blocks = []
         for block in payload:
             if isinstance(block, Message):
-                rows = [f"{k}: {_raw_field(str(v))}" for k, v in block.items()]
-                extra = block.get_payload()
+                fetch = block.policy.header_fetch_parse
+                # A printable value without an encoded word is what _raw_field would give
+                # back (no fold, no ESC, no 8-bit byte, and compat32 hands it over as is).
+                rows = [f"{k}: {v}" if v.isprintable() and "=?" not in v
+                        else f"{k}: {_raw_field(str(fetch(k, v)))}"
+                        for k, v in block._headers]
+                extra = _str_payload(block)
                 if isinstance(extra, str) and extra.strip():
                     rows.append(extra.strip())
                 blocks.append("\n".join(rows))
@@ -241,9 +253,13 @@ def _status_part_text(part: Message) -> str:
 
 def _add_headers(sink: LineSink, msg: Message, part: str, collect: list[Header] | None) -> None:
     lines = sink.ev.lines
-    for name, value in msg.items():
-        if not isinstance(value, str):
-            value = str(value)
+    append = lines.append
+    fetch = msg.policy.header_fetch_parse
+    for name, value in msg._headers:
+        if not value.isascii():  # what items() hands back: compat32 may wrap 8-bit values
+            value = fetch(name, value)
+            if not isinstance(value, str):
+                value = str(value)
         text = f"{name}: {value}"
         # The usual case: a printable field (field names are) has no fold to undo and no
         # line break; without an encoded word it is kept as it is.
@@ -257,7 +273,7 @@ def _add_headers(sink: LineSink, msg: Message, part: str, collect: list[Header] 
                     collect.append(Header(name, value, ln))
                 continue
         ln = Line(part, len(lines) + 1, text[:MAX_LINE_CHARS])
-        lines.append(ln)
+        append(ln)
         if collect is not None:
             collect.append(Header(name, value, ln))
 
@@ -273,7 +289,7 @@ def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
         return
     if ctype in _RETURNED_TYPES:
         ev.facts.setdefault("mime_parts", []).append(ctype)
-        inner = part.get_payload()
+        inner = _str_payload(part)
         if isinstance(inner, list) and inner and isinstance(inner[0], Message) and \
                 _is_forwarded_report(inner[0], ev):
             # A bounce forwarded as an attachment: read it as if it had arrived itself.
@@ -287,7 +303,8 @@ def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
             head = re.split(r"\r?\n\r?\n", inner, maxsplit=1)[0]
             sink.add_text("returned-headers", head, limit=400)
         return
-    if ctype.startswith("multipart/") and isinstance(part.get_payload(), str):
+    payload = part._payload
+    if ctype.startswith("multipart/") and isinstance(payload, str):
         # The declared boundary never occurs (a broken bounce): use the one the body has.
         reparsed = _reparse_multipart(part.get_payload())
         if reparsed is not None and depth < 12:
@@ -295,8 +312,8 @@ def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
         else:
             sink.add_text("text/plain", _payload_text(part))
         return
-    if part.is_multipart():
-        children = [p for p in part.get_payload() if isinstance(p, Message)]
+    if isinstance(payload, list):
+        children = [p for p in payload if isinstance(p, Message)]
         if ctype == "multipart/alternative":
             plain = [p for p in children if p.get_content_type() == "text/plain"]
             if plain and _payload_text(plain[0]).strip():

@@ -247,6 +247,38 @@ def _parse_headers(msg: Message, lines: list[str], start: int, end: int
     return stop, None
 
 
+def _content_type(msg: _Message) -> str | None:
+    """Set what msg.get_content_type() answers, from the raw fields; return the
+    Content-Type value when it is the plain ASCII string compat32's get() hands back.
+
+    The same steps as compat32: the first field named Content-Type (any case), its value
+    before ";" stripped and lower-cased, "text/plain" unless it has exactly one "/"; no
+    field: the default type. (Field names are ASCII here, so a lower-cased name equals
+    "content-type" only when it is 12 characters long.)"""
+    for k, v in msg._headers:
+        if len(k) == 12 and k.lower() == "content-type":
+            if not v.isascii():  # compat32 may wrap it in a Header: its own code
+                msg._ctype = Message.get_content_type(msg)
+                return None
+            ctype = v.partition(";")[0].strip().lower()
+            msg._ctype = ctype if ctype.count("/") == 1 else "text/plain"
+            return v
+    msg._ctype = msg.get_default_type()
+    return None
+
+
+def _boundary(msg: _Message, value: str | None) -> str | None:
+    """msg.get_boundary(), ``value`` being its Content-Type as _content_type returned it."""
+    if value is None or "*" in value or "\\" in value:
+        return msg.get_boundary()
+    # get_param("boundary") over the parameters _get_params_preserve reads for such a
+    # value (unquoted once there), then collapse_rfc2231_value's unquote and the rstrip
+    for name, val in _simple_params(value):
+        if name.lower() == "boundary":
+            return unquote(unquote(val)).rstrip()
+    return None
+
+
 def _parse(lines: list[str], start: int, end: int, state: _State, depth: int,
            default_type: str | None = None) -> Message:
     msg = _Message()
@@ -257,27 +289,27 @@ def _parse(lines: list[str], start: int, end: int, state: _State, depth: int,
     if pushed is not None:  # a last "From " header line goes back in front of the body
         lines = [pushed] + lines[i:end]
         i, end = 0, len(lines)
+    value = _content_type(msg)
     if depth > MAX_DEPTH:
-        msg.set_payload("".join(lines[i:end]))
+        msg._payload = "".join(lines[i:end])
         return msg
-    ctype = msg.get_content_type()
+    ctype = msg._ctype
     if ctype == "message/delivery-status":
         _parse_status_blocks(msg, lines, i, end, state, depth)
         return msg
-    maintype = ctype.split("/", 1)[0]
-    if maintype == "message":
-        msg.attach(_parse(lines, i, end, state, depth + 1))
+    if ctype.startswith("message/"):
+        msg._payload = [_parse(lines, i, end, state, depth + 1)]
         return msg
-    if maintype == "multipart":
-        _parse_multipart(msg, lines, i, end, state, depth)
+    if ctype.startswith("multipart/"):
+        _parse_multipart(msg, _boundary(msg, value), lines, i, end, state, depth)
         return msg
-    msg.set_payload("".join(lines[i:end]))
+    msg._payload = "".join(lines[i:end])
     return msg
 
 
 def _parse_status_blocks(msg: Message, lines: list[str], i: int, end: int, state: _State,
                          depth: int) -> None:
-    msg.set_payload([])
+    msg._payload = []
     while True:
         j = i
         while j < end and not _is_blank(lines[j]):
@@ -289,11 +321,10 @@ def _parse_status_blocks(msg: Message, lines: list[str], i: int, end: int, state
         i = j + 1
 
 
-def _parse_multipart(msg: Message, lines: list[str], i: int, end: int, state: _State,
-                     depth: int) -> None:
-    boundary = msg.get_boundary()
+def _parse_multipart(msg: Message, boundary: str | None, lines: list[str], i: int, end: int,
+                     state: _State, depth: int) -> None:
     if boundary is None:
-        msg.set_payload("".join(lines[i:end]))
+        msg._payload = "".join(lines[i:end])
         return
     sep = "--" + boundary
     cut = len(sep)
@@ -310,27 +341,27 @@ def _parse_multipart(msg: Message, lines: list[str], i: int, end: int, state: _S
         if rest.lstrip(" \t") in _LINE_ENDS:
             marks.append((k, is_end))
     if not marks:
-        msg.set_payload("".join(lines[i:end]))  # the start boundary never occurs
+        msg._payload = "".join(lines[i:end])  # the start boundary never occurs
         return
     pos = 0
     nmarks = len(marks)
+    default = "message/rfc822" if msg._ctype == "multipart/digest" else None
     while pos < nmarks:
         k, is_end = marks[pos]
         if is_end:
             if pos == 0:  # a close delimiter before any part: the preamble is the payload
-                msg.set_payload("".join(lines[i:k]))
+                msg._payload = "".join(lines[i:k])
             return  # close delimiter: the rest is epilogue
         # consume this and any directly following boundary lines
         while pos + 1 < nmarks and marks[pos + 1][0] == marks[pos][0] + 1:
             pos += 1
         part_start = marks[pos][0] + 1
         part_end = marks[pos + 1][0] if pos + 1 < nmarks else end
-        default = "message/rfc822" if msg.get_content_type() == "multipart/digest" else None
         part = _parse(lines, part_start, part_end, state, depth + 1, default)
         msg.attach(part)
         last = state.last
         if last is not None:
-            if last.get_content_maintype() == "multipart":
+            if last._ctype.startswith("multipart/"):
                 pass  # the feedparser trims the epilogue there, which nothing reads
             else:
                 payload = last._payload
