@@ -40,11 +40,14 @@ _BOUNDARY_WORDS = (
     "返送されたメッセージ", "元のメッセージ", "original message was", "message follows",
 )
 #: Boundary lines that start with a phrase rather than a row of dashes.
+_START_PHRASES = (
+    "original message follows", "below this line is a copy", "below is a copy",
+    "message headers follow", "original mail as follows", "here is a copy",
+    "the header of the original", "the original message headers", "original message header",
+    "content-type: message/rfc822", "your original message")
 _BOUNDARY_START = re.compile(
-    r"^[ \t]{0,8}(?:-{2,}|={2,}|\*{2,}|_{2,}|>{0,1}[ \t]{0,2}(?:original message follows|"
-    r"below this line is a copy|below is a copy|message headers follow|original mail as follows"
-    r"|here is a copy|the header of the original|the original message headers|"
-    r"original message header|content-type: message/rfc822|your original message))", re.I)
+    r"^[ \t]{0,8}(?:-{2,}|={2,}|\*{2,}|_{2,}|>{0,1}[ \t]{0,2}(?:" + "|".join(_START_PHRASES) + "))",
+    re.I)
 _RETURNED_HEADER = re.compile(
     r"^(?:Received|Return-Path|Message-I[Dd]|X-[A-Za-z0-9-]{1,40}|DKIM-Signature|"
     r"MIME-Version|Content-Type|ARC-Seal|Authentication-Results)[ \t]{0,2}:", re.I)
@@ -159,26 +162,48 @@ def body_lines(ev: Evidence) -> list[Line]:
         if part == "headers" or part == "returned-headers" or part.startswith("message/"):
             continue
         text = ln.text
-        if (phrases or text[:1] in _MAY_START and _may_start_boundary(text)) and \
-                _is_boundary(text):
+        c = text[:1]
+        # _is_boundary(text), with the phrase test left out when the text has none
+        if c in _MAY_START and _may_start_boundary(text) and _BOUNDARY_START.match(text):
+            boundary = _boundary_row(text)
+        else:
+            boundary = phrases and _holds_boundary_phrase(text)
+        if boundary:
             if out:
                 break
             continue
-        if out and text[:1] in _RETURNED_FIRST and _RETURNED_HEADER.match(text):
+        if out and text[:2] in _RETURNED_HEADS and _RETURNED_HEADER.match(text):
             break
         out.append(ln)
     ev._body = (len(ev.lines), out)
     return out
 
 
-#: The first character of a line _RETURNED_HEADER can match, and of the phrases
-#: _BOUNDARY_START allows: a set test is far cheaper than trying the patterns, whose
-#: case-insensitive alternatives are slow to fail. (No other character matches these
-#: letters under re.I.)
-_RETURNED_FIRST = frozenset("rmxdcaRMXDCA")
+#: The first character of the phrases _BOUNDARY_START allows: a set test is far cheaper
+#: than trying the pattern, whose case-insensitive alternatives are slow to fail. (No other
+#: character matches these letters under re.I.)
 _PHRASE_FIRST = frozenset("obmhtcyOBMHTCY")
 #: The first characters of a line _may_start_boundary can accept (tested before calling it).
 _MAY_START = _PHRASE_FIRST | frozenset(" \t-=*_>")
+#: The characters re.I lets match a lower-case ASCII letter besides the letter's own two
+#: cases (tests check this table against the regex engine).
+_EXTRA_FOLDS = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+
+
+def _spellings(word: str) -> frozenset[str]:
+    """Every string that ``word`` (lower-case ASCII) matches under re.I."""
+    out = {""}
+    for ch in word:
+        alts = {ch, ch.upper(), *_EXTRA_FOLDS.get(ch, "")}
+        out = {o + a for o in out for a in alts}
+    return frozenset(out)
+
+
+#: How the phrases _BOUNDARY_START allows can begin (their first three characters), and
+#: below, the lines _RETURNED_HEADER matches: a line that starts otherwise is not tried.
+_PHRASE_HEADS = frozenset().union(*(_spellings(p[:3]) for p in _START_PHRASES))
+_RETURNED_HEADS = frozenset().union(*(_spellings(h) for h in (
+    "re", "me", "x-", "dk", "mi", "co", "ar", "au")))
 
 
 def _may_start_boundary(text: str) -> bool:
@@ -187,8 +212,10 @@ def _may_start_boundary(text: str) -> bool:
     t = text.lstrip(" \t")
     c = t[:1]
     if c == ">":  # only a phrase can follow: "> original message follows"
-        return t[1:].lstrip(" \t")[:1] in _PHRASE_FIRST
-    return c in _PHRASE_FIRST or c in ("-", "=", "*", "_") and t[1:2] == c
+        return t[1:].lstrip(" \t")[:3] in _PHRASE_HEADS
+    if c == "-" or c == "=" or c == "*" or c == "_":
+        return t[1:2] == c
+    return t[:3] in _PHRASE_HEADS
 
 
 #: What a line that does not start like a boundary must contain to be one (lower-case).
@@ -196,10 +223,13 @@ _BOUNDARY_PHRASES = frozenset(("below this line", "message headers follow",
                                "original mail as follows", "original message follows"))
 
 
-def _is_boundary(text: str) -> bool:
-    if not (_may_start_boundary(text) and _BOUNDARY_START.match(text)):
-        low = text.lower()
-        return any(p in low for p in _BOUNDARY_PHRASES)
+def _holds_boundary_phrase(text: str) -> bool:
+    low = text.lower()
+    return any(p in low for p in _BOUNDARY_PHRASES)
+
+
+def _boundary_row(text: str) -> bool:
+    """Whether a line that _BOUNDARY_START matches is a boundary."""
     low = text.lower()
     if "content-type" in low or "original message follows" in low:
         return True
