@@ -104,3 +104,98 @@ _PARTS = ["headers", "returned-headers", "text/plain", "text/plain", "body",
 def test_body_lines_finds_the_lines_the_old_loop_found(rows) -> None:
     lines = [Line(part, i + 1, "".join(pieces)) for i, (part, pieces) in enumerate(rows)]
     assert plaintext.body_lines(Evidence(lines=lines)) == _old_body_lines(Evidence(lines=lines))
+
+
+_WORDS = ["a", "b", "ab", "ba", "\n", " ", "host", "HOST", "talking to", "[", "İ", "x@y.example"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_WORDS), max_size=5).map("".join), max_size=8),
+       st.lists(st.sampled_from(_WORDS), min_size=0, max_size=3).map("".join))
+def test_lines_with_finds_the_lines_a_test_of_each_line_finds(texts, key) -> None:
+    lines = [Line("text/plain", i + 1, t) for i, t in enumerate(texts)]
+    low = key.lower()
+    expected = [i for i, t in enumerate(texts) if low in t.lower()]
+    assert plaintext._Lowered(lines).lines_with(low) == expected
+
+
+def _old_remote_from_notice(ev: Evidence, lines: list[Line]) -> None:
+    missing = [r for r in ev.recipients if not r.remote_mta]
+    if not missing:
+        return
+    domains = {(r.recipient or "").rpartition("@")[2].lower() for r in ev.recipients}
+    if len(domains) != 1 and len(missing) != 1:
+        return
+    hosts = set()
+    for ln in lines:
+        low = ln.text.lower()
+        if ("talking to" in low or "connected to" in low or "giving up on" in low
+                or "does not like" in low):
+            hosts.update((m.group(1) or m.group(2)).lower()
+                         for m in plaintext._TALKING.finditer(ln.text.strip()))
+        elif "host" in low and "[" in low:
+            hosts.update(m.group(1).rstrip(".").lower()
+                         for m in plaintext._REMOTE_HOST.finditer(ln.text))
+        if len(hosts) > 1:
+            return
+    host = hosts.pop() if hosts else None
+    if host and ("." in host or ":" in host):
+        for r in missing:
+            r.remote_mta = host
+
+
+_HOST_PIECES = ["host mx.example.org[192.0.2.7] said:", "Host MX2.example.org [192.0.2.8]:",
+                "while talking to mx.example.org.:", "Connected to 192.0.2.1 but sender",
+                "192.0.2.9 does not like recipient", "giving up on mx3.example.net:",
+                "host [", "hello", " ", "\n", "talking to", "HOST a.b[1.2.3.4]"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_HOST_PIECES), max_size=3).map("".join), max_size=8),
+       st.lists(st.sampled_from(["a@x.example", "b@x.example", "c@y.example", None]),
+                min_size=1, max_size=3))
+def test_remote_from_notice_names_the_server_the_old_loop_named(texts, rcpts) -> None:
+    from mailcheck.model import RecipientEvidence
+
+    results = []
+    for fn in (plaintext.remote_from_notice, _old_remote_from_notice):
+        lines = [Line("text/plain", i + 1, t) for i, t in enumerate(texts)]
+        ev = Evidence(lines=lines, recipients=[RecipientEvidence(recipient=r) for r in rcpts])
+        fn(ev, list(lines))
+        results.append([r.remote_mta for r in ev.recipients])
+    assert results[0] == results[1]
+
+
+def _old_command_near(lines: list[Line], rec) -> str | None:
+    from mailcheck.ingest.replies import smtp_command
+
+    keys = [k for k in ((rec.recipient or "").lower(),
+                        (rec.diagnostic or "")[:40].lower()) if len(k) > 6]
+    if not keys:
+        return None
+    hits = sorted({i for k in keys for i, ln in enumerate(lines) if k in ln.text.lower()})
+    for i in hits:
+        cmd = smtp_command(" ".join(x.text for x in lines[max(0, i - 3):i + 3]))
+        if cmd:
+            return cmd
+    return None
+
+
+_COMMAND_PIECES = ["bob@example.org", "in reply", "to", " RCPT TO", "In Reply To", "after",
+                   "end of DATA", ">>> DATA", "<<< 550 5.1.1 unknown", "but", " ", "\n",
+                   "sender was rejected", "Recipient address rejected", "smtp:", "mail",
+                   "ΑΣ", "ς", "[rcpt_to]", "Connected to 192.0.2.1", "550 5.1.1 unknown"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_COMMAND_PIECES), max_size=4).map("".join),
+                max_size=10),
+       st.sampled_from(["bob@example.org", "BOB@example.org", None, "x@y"]),
+       st.sampled_from(["550 5.1.1 unknown", "", None, "user unknown here"]))
+def test_command_near_finds_the_command_the_old_search_found(texts, rcpt, diag) -> None:
+    from mailcheck.model import RecipientEvidence
+
+    lines = [Line("text/plain", i + 1, t) for i, t in enumerate(texts)]
+    rec = RecipientEvidence(recipient=rcpt, diagnostic=diag)
+    assert plaintext._command_near(lines, plaintext._Lowered(lines), rec) == \
+        _old_command_near(lines, rec)

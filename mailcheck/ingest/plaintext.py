@@ -26,7 +26,7 @@ from itertools import accumulate
 
 from .. import textscan
 from ..model import Evidence, Line, RecipientEvidence
-from .replies import find_status, parse_reply_text, smtp_command
+from .replies import _COMMAND_WORDS, find_status, parse_reply_text, smtp_command
 
 NAME = "plain-text"
 
@@ -293,12 +293,24 @@ class _Lowered:
     """The notice's lines lower-cased, and joined once so that finding the lines that
     mention a string is a few ``str.find`` calls instead of a test per line."""
 
-    __slots__ = ("lows", "text", "_starts")
+    __slots__ = ("lows", "text", "_plain", "_starts", "_commands")
 
     def __init__(self, lines: list[Line]) -> None:
         self.lows = [ln.text.lower() for ln in lines]
         self.text = "\n".join(self.lows)
+        # whether the joiners are the text's only newlines: then a line's index is the
+        # number of newlines before it
+        self._plain = self.text.count("\n") == len(self.lows) - 1
         self._starts: list[int] | None = None
+        self._commands: bool | None = None
+
+    def may_name_command(self) -> bool:
+        """False when no run of these lines, joined by spaces, holds a word smtp_command
+        looks for (a run's lower-cased text is a piece of the lines joined by spaces)."""
+        if self._commands is None:
+            spaced = self.text.replace("\n", " ")
+            self._commands = any(w in spaced for w in _COMMAND_WORDS)
+        return self._commands
 
     def lines_with(self, key: str) -> list[int]:
         """Indexes of the lines whose lower-cased text contains ``key``, in order."""
@@ -308,10 +320,21 @@ class _Lowered:
         pos = text.find(key)
         if pos < 0:
             return []
+        out = []
+        if self._plain:
+            i = text.count("\n", 0, pos)
+            while True:
+                out.append(i)
+                end = text.find("\n", pos)
+                if end < 0:
+                    return out
+                pos = text.find(key, end + 1)
+                if pos < 0:
+                    return out
+                i += 1 + text.count("\n", end + 1, pos)
         if self._starts is None:
             self._starts = list(accumulate((len(x) + 1 for x in self.lows[:-1]), initial=0))
         starts, last = self._starts, len(self.lows) - 1
-        out = []
         while pos >= 0:
             i = bisect_right(starts, pos) - 1
             out.append(i)
@@ -319,6 +342,21 @@ class _Lowered:
                 break
             pos = text.find(key, starts[i + 1])
         return out
+
+
+#: The last _Lowered built, with the list of lines it was built from: parse and
+#: remote_from_notice read the same body_lines list (callers do not change it).
+_last_lowered: tuple[list[Line], _Lowered] | None = None
+
+
+def _lowered(lines: list[Line]) -> _Lowered:
+    global _last_lowered
+    last = _last_lowered
+    if last is not None and last[0] is lines:
+        return last[1]
+    lows = _Lowered(lines)
+    _last_lowered = (lines, lows)
+    return lows
 
 
 def _first_lines(body: _Lowered, addr: str) -> list[int]:
@@ -464,7 +502,7 @@ def parse(ev: Evidence) -> None:
         _fill_in(ev, lines)
         return
     header_rcpts = _header_recipients(ev)
-    lows = _Lowered(lines)
+    lows = _lowered(lines)
     cands = _candidates(lines, _excluded(ev))
     if header_rcpts:
         known = {a.lower(): i for a, i in cands}
@@ -544,7 +582,7 @@ def _fill_in(ev: Evidence, lines: list[Line]) -> None:
         cands = [c for c in cands if c[0].lower() not in known]
         for rec, (addr, _) in zip(nameless, cands, strict=False):
             rec.recipient = addr
-    lows = _Lowered(lines)
+    lows = _lowered(lines)
     for rec in ev.recipients:
         if rec.recipient and not rec.smtp_command:
             rec.smtp_command = _command_near(lines, lows, rec)
@@ -586,17 +624,21 @@ def remote_from_notice(ev: Evidence, lines: list[Line] | None = None) -> None:
     domains = {(r.recipient or "").rpartition("@")[2].lower() for r in ev.recipients}
     if len(domains) != 1 and len(missing) != 1:
         return
+    # The lines that name a server, found in the joined text (which lines add a host does
+    # not matter: more than one in all and none is used).
+    lows = _lowered(lines)
+    talking = {i for k in ("talking to", "connected to", "giving up on", "does not like")
+               for i in lows.lines_with(k)}
     hosts = set()
-    for ln in lines:
-        low = ln.text.lower()
-        if ("talking to" in low or "connected to" in low or "giving up on" in low
-                or "does not like" in low):
-            hosts.update((m.group(1) or m.group(2)).lower()
-                         for m in _TALKING.finditer(ln.text.strip()))
-        elif "host" in low and "[" in low:
-            hosts.update(m.group(1).rstrip(".").lower() for m in _REMOTE_HOST.finditer(ln.text))
-        if len(hosts) > 1:
-            return
+    for i in talking:
+        hosts.update((m.group(1) or m.group(2)).lower()
+                     for m in _TALKING.finditer(lines[i].text.strip()))
+    for i in lows.lines_with("host"):
+        if i not in talking and "[" in lows.lows[i]:
+            hosts.update(m.group(1).rstrip(".").lower()
+                         for m in _REMOTE_HOST.finditer(lines[i].text))
+    if len(hosts) > 1:
+        return
     host = hosts.pop() if hosts else None
     if host and ("." in host or ":" in host):
         for r in missing:
@@ -611,7 +653,7 @@ def _command_near(lines: list[Line], lows: _Lowered, rec: RecipientEvidence) -> 
     """
     keys = [k for k in ((rec.recipient or "").lower(),
                         (rec.diagnostic or "")[:40].lower()) if len(k) > 6]
-    if not keys:
+    if not keys or not lows.may_name_command():
         return None
     for i in sorted({i for k in keys for i in lows.lines_with(k)}):
         cmd = smtp_command(" ".join(x.text for x in lines[max(0, i - 3):i + 3]))
