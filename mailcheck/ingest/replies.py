@@ -224,15 +224,15 @@ _DOTTED = re.compile(r"\.[0-7]\.\d")
 
 def _haystack_line_replies(ev: Evidence, hay: str, start: int = 0) -> list[Reply]:
     """line_replies of the lines outside the header parts, by one search of the haystack
-    from offset ``start``, where a line starts (hits are (line, match, offset of the
-    line))."""
+    from offset ``start``, where a line starts after a newline, or 0 (hits are (line,
+    match, offset of the line))."""
     hits: list[_Hit] = []
-    first = ev.line_at(start)
-    if first is not None and first.part not in _HEADER_PARTS:
+    first = ev.lines[0]
+    if start == 0 and first.part not in _HEADER_PARTS:
         m = _LINE_REPLY.match(first.text)
         if m and (m.group(3) or m.group(1) in KNOWN_CODES):
-            hits.append((first, m, start))
-    for nl in _LINE_REPLY_AFTER_NL.finditer(hay, start):
+            hits.append((first, m, 0))
+    for nl in _LINE_REPLY_AFTER_NL.finditer(hay, max(start - 1, 0)):
         s = nl.start() + 1
         ln = ev.line_at(s)
         if ln is None or ln.part in _HEADER_PARTS or ev.line_at(s - 1) is ln:
@@ -271,18 +271,18 @@ def _status_lines(ev: Evidence, hay: str, start: int = 0) -> list[Line]:
 
 
 def _after_top_headers(ev: Evidence) -> int:
-    """The offset in the haystack of the first line after the message's own header lines
-    (they come first): the searches start there, not over the headers they would drop."""
+    """An offset in the haystack where a line starts, at or before the first line after
+    the message's own header lines (they come first): the searches start there, not over
+    the headers they would drop."""
     k = 0
     for ln in ev.lines:
         if ln.part != "headers":
             break
         k += 1
-    if k == 0:
-        return 0
-    ev.line_at(0)  # builds the table of line offsets
-    starts = ev._starts
-    return starts[k] if starts is not None and k < len(starts) else len(ev.haystack())
+    if k == len(ev.lines):
+        return len(ev.haystack())
+    # the first place the line's text follows a newline: its own place, or one before it
+    return ev.haystack().find("\n" + ev.lines[k].text) + 1 if k else 0
 
 
 def collect_replies(ev: Evidence) -> None:
