@@ -199,3 +199,46 @@ def test_command_near_finds_the_command_the_old_search_found(texts, rcpt, diag) 
     rec = RecipientEvidence(recipient=rcpt, diagnostic=diag)
     assert plaintext._command_near(lines, plaintext._Lowered(lines), rec) == \
         _old_command_near(lines, rec)
+
+
+def _old_candidates(lines: list[Line], excluded: set[str]) -> list[tuple[str, int]]:
+    found: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for i, ln in enumerate(lines):
+        text = ln.text
+        if "@" not in text or plaintext._ID_LINE.search(text):
+            continue
+        addrs: list[str] = []
+        m = plaintext._LEAD.match(text) or plaintext._TRAIL.search(text)
+        if m:
+            addrs.append(m.group(1))
+        for n in plaintext._NAMED.finditer(text):
+            before = text[:n.start(1)]
+            if not plaintext._NOT_RECIPIENT.search(before[-40:]):
+                addrs.append(n.group(1))
+        if not text.isascii():
+            addrs.extend(n.group(1) for n in plaintext._NAMED_JA.finditer(text))
+        for a in addrs:
+            a = a.strip(".")
+            key = a.lower()
+            if key in excluded or key in seen:
+                continue
+            seen.add(key)
+            found.append((a, i))
+    return found
+
+
+_ADDRESS_PIECES = ["bob@example.org", "Ann@Example.ORG", "<carol@example.net>", " ", ": ", "\t",
+                   "RCPT TO:", "Recipient:", "recıpient: ", "delivered to ", "Sent To ",
+                   "failed to", "Message-ID: ", "Meſſage-id: ", "In-Reply-To:", "References:",
+                   "> ", "from ", "mail from:", "宛先: ", " に配信できませんでした", "550 ",
+                   "...", "Mailbox full: ", "\n", "İ", "user unknown", ".", "x@y"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_ADDRESS_PIECES), max_size=5).map("".join),
+                max_size=8),
+       st.sets(st.sampled_from(["bob@example.org", "x@y"]), max_size=1))
+def test_candidates_are_those_the_old_scan_found(texts, excluded) -> None:
+    lines = [Line("text/plain", i + 1, t) for i, t in enumerate(texts)]
+    assert plaintext._candidates(lines, excluded) == _old_candidates(lines, excluded)

@@ -265,18 +265,24 @@ def _candidates(lines: list[Line], excluded: set[str]) -> list[tuple[str, int]]:
     """(address, index of its line) for addresses in structural positions, first seen first."""
     found: list[tuple[str, int]] = []
     seen: set[str] = set()
-    for i, ln in enumerate(lines):
-        text = ln.text
-        if "@" not in text or _ID_LINE.search(text):
+    lows = _lowered(lines)
+    for i in lows.lines_with("@"):
+        text, low = lines[i].text, lows.lows[i]
+        # _ID_LINE and _NAMED are tried only when the line holds a string each match
+        # needs: these have no letter that re.I matches beyond its two cases, and
+        # lower-casing makes nothing else into them
+        if ("ge-" in low or "ply-" in low or "erence" in low
+                or text.lstrip(" \t")[:1] == ">") and _ID_LINE.search(text):
             continue
         addrs: list[str] = []
         m = _LEAD.match(text) or _TRAIL.search(text)
         if m:
             addrs.append(m.group(1))
-        for n in _NAMED.finditer(text):
-            before = text[:n.start(1)]
-            if not _NOT_RECIPIENT.search(before[-40:]):
-                addrs.append(n.group(1))
+        if " to" in low or "ent" in low or "宛先" in text:
+            for n in _NAMED.finditer(text):
+                before = text[:n.start(1)]
+                if not _NOT_RECIPIENT.search(before[-40:]):
+                    addrs.append(n.group(1))
         if not text.isascii():
             addrs.extend(n.group(1) for n in _NAMED_JA.finditer(text))
         for a in addrs:
