@@ -243,7 +243,7 @@ def _excluded(ev: Evidence) -> set[str]:
     out = set()
     for name in ("From", "To", "Return-Path", "Reply-To", "Sender", "Delivered-To"):
         v = ev.header(name)
-        if v:
+        if v and "@" in v:  # (every address has one; the pattern is slow to fail)
             out.update(a.lower() for a in _ADDR_RE.findall(v))
     return out
 
@@ -252,6 +252,8 @@ def _header_recipients(ev: Evidence) -> list[str]:
     """The addresses of ``X-Failed-Recipients`` (Exim, Gmail...), in order, once each."""
     out: list[str] = []
     seen: set[str] = set()
+    if ev.header("X-Failed-Recipients") is None:
+        return out  # (the header index has the first of them, when there is one)
     for h in ev.headers:
         if h.name.lower() == "x-failed-recipients":
             for a in _ADDR_RE.findall(h.value):
