@@ -208,3 +208,54 @@ def test_received_chain_never_raises(stamps, junk):
     hops = received_chain(values)
     total_delay(hops)
     boundary(hops)
+
+
+def _from_bounce_sender_reference(value: str | None) -> bool:
+    """authentication._from_bounce_sender before its plain-From shortcut: every value
+    through the general address parser."""
+    from email.utils import getaddresses
+
+    from mailcheck.ingest.authentication import _BOUNCE_SENDERS
+
+    if value is None:
+        return False
+    addrs = [a for _, a in getaddresses([value])]
+    if not addrs or not addrs[0].strip("<> "):
+        return "mailer-daemon" in value.lower() or not addrs
+    return addrs[0].split("@")[0].lower() in _BOUNCE_SENDERS
+
+
+def _evidence_from(value: str | None):
+    from mailcheck.model import Evidence, Header
+
+    ev = Evidence()
+    ev.headers.append(Header("Subject", "x"))
+    if value is not None:
+        ev.headers.append(Header("From", value))
+        ev.headers.append(Header("from", "second@example.org"))  # the first From: counts
+    return ev
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(
+    st.text(alphabet=st.sampled_from(list('aZ09_.+- @<>\t",;()')), max_size=40),
+    st.builds("".join, st.lists(st.sampled_from(
+        ["MAILER-DAEMON", "Postmaster", "mail-daemon", "x", "@", "<", ">", '"', " ", ".",
+         "example.org", "Mail Delivery System", "\t", ",", "(", ")", "-", "_"]), max_size=8)),
+    st.none()))
+def test_plain_from_shortcut_reads_the_sender_as_the_address_parser_does(value):
+    from mailcheck.ingest.authentication import _from_bounce_sender
+
+    assert _from_bounce_sender(_evidence_from(value)) == _from_bounce_sender_reference(value)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('aZ09_.+- @<>\t"')), max_size=40))
+def test_plain_from_pattern_matches_only_what_getaddresses_reads_as_one_address(value):
+    from email.utils import getaddresses
+
+    from mailcheck.ingest.authentication import _PLAIN_FROM
+
+    m = _PLAIN_FROM.fullmatch(value)
+    if m:
+        assert [a for _, a in getaddresses([value])][:1] == [m.group(1) or m.group(2)]

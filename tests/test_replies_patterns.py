@@ -151,3 +151,31 @@ def test_smtp_command_word_check_keeps_every_match(text):
         word = next(g for g in m.groups() if g)
         want = _COMMAND_NAMES.get(word, word.upper())
     assert smtp_command(text) == want
+
+
+_HEADER_TEXTS = ["Received: from mx [192.0.2.1] 5.1.1", "550 5.1.1 in a header", "X-A: 4.2.2",
+                 "Subject: 554 5.7.1", "Date: 1.2.3"]
+_BODY_TEXTS = ["550 5.1.1 <a@b>: unknown", "550-5.7.1 first", "550 5.7.1 last", "hello",
+               "host said: 550 5.1.1 no", "#5.2.2", "", "  421 4.4.2 timeout",
+               "Status: 5.0.0", "12.5.1.1 not a status", ">>> RCPT TO:<a@b>"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_HEADER_TEXTS), max_size=6),
+       st.lists(st.tuples(st.sampled_from(["text/plain", "returned-headers", "headers",
+                                           "message/delivery-status"]),
+                          st.sampled_from(_BODY_TEXTS)), max_size=10))
+def test_searches_after_the_top_headers_find_what_the_whole_haystack_gives(head, rows):
+    from mailcheck.ingest import replies
+    from mailcheck.model import Evidence, Line
+
+    lines = [Line("headers", i + 1, t) for i, t in enumerate(head)]
+    lines += [Line(p, len(lines) + i + 1, t) for i, (p, t) in enumerate(rows)]
+    if not lines:
+        return
+    ev = Evidence(lines=lines)
+    hay = ev.haystack()
+    start = replies._after_top_headers(ev)
+    assert replies._haystack_line_replies(ev, hay, start) == \
+        replies._haystack_line_replies(ev, hay)
+    assert replies._status_lines(ev, hay, start) == replies._status_lines(ev, hay)

@@ -26,7 +26,13 @@ def detect(ev: Evidence) -> bool:
     parts = ev.facts.get("mime_parts", ())
     if any(p in parts for p in _STATUS_PARTS):
         return True
-    return ev.contains_any(("final-recipient",)) and any(
+    if not ev.contains_any(("final-recipient",)):
+        return False
+    # A line whose lowered text starts with it puts it first or after a newline in the
+    # lowered haystack (lowering the joined lines lowers each one alike, but for Greek
+    # sigmas); the lines are looked through only then.
+    low = ev.haystack_lower()
+    return (low.startswith("final-recipient") or "\nfinal-recipient" in low) and any(
         ln.text[:16].lower().startswith("final-recipient") for ln in ev.lines)
 
 

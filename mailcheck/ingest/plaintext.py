@@ -26,7 +26,7 @@ from itertools import accumulate
 
 from .. import textscan
 from ..model import Evidence, Line, RecipientEvidence
-from .replies import find_status, parse_reply_text, smtp_command
+from .replies import _COMMAND_WORDS, find_status, parse_reply_text, smtp_command
 
 NAME = "plain-text"
 
@@ -40,11 +40,14 @@ _BOUNDARY_WORDS = (
     "返送されたメッセージ", "元のメッセージ", "original message was", "message follows",
 )
 #: Boundary lines that start with a phrase rather than a row of dashes.
+_START_PHRASES = (
+    "original message follows", "below this line is a copy", "below is a copy",
+    "message headers follow", "original mail as follows", "here is a copy",
+    "the header of the original", "the original message headers", "original message header",
+    "content-type: message/rfc822", "your original message")
 _BOUNDARY_START = re.compile(
-    r"^[ \t]{0,8}(?:-{2,}|={2,}|\*{2,}|_{2,}|>{0,1}[ \t]{0,2}(?:original message follows|"
-    r"below this line is a copy|below is a copy|message headers follow|original mail as follows"
-    r"|here is a copy|the header of the original|the original message headers|"
-    r"original message header|content-type: message/rfc822|your original message))", re.I)
+    r"^[ \t]{0,8}(?:-{2,}|={2,}|\*{2,}|_{2,}|>{0,1}[ \t]{0,2}(?:" + "|".join(_START_PHRASES) + "))",
+    re.I)
 _RETURNED_HEADER = re.compile(
     r"^(?:Received|Return-Path|Message-I[Dd]|X-[A-Za-z0-9-]{1,40}|DKIM-Signature|"
     r"MIME-Version|Content-Type|ARC-Seal|Authentication-Results)[ \t]{0,2}:", re.I)
@@ -159,26 +162,48 @@ def body_lines(ev: Evidence) -> list[Line]:
         if part == "headers" or part == "returned-headers" or part.startswith("message/"):
             continue
         text = ln.text
-        if (phrases or text[:1] in _MAY_START and _may_start_boundary(text)) and \
-                _is_boundary(text):
+        c = text[:1]
+        # _is_boundary(text), with the phrase test left out when the text has none
+        if c in _MAY_START and _may_start_boundary(text) and _BOUNDARY_START.match(text):
+            boundary = _boundary_row(text)
+        else:
+            boundary = phrases and _holds_boundary_phrase(text)
+        if boundary:
             if out:
                 break
             continue
-        if out and text[:1] in _RETURNED_FIRST and _RETURNED_HEADER.match(text):
+        if out and text[:2] in _RETURNED_HEADS and _RETURNED_HEADER.match(text):
             break
         out.append(ln)
     ev._body = (len(ev.lines), out)
     return out
 
 
-#: The first character of a line _RETURNED_HEADER can match, and of the phrases
-#: _BOUNDARY_START allows: a set test is far cheaper than trying the patterns, whose
-#: case-insensitive alternatives are slow to fail. (No other character matches these
-#: letters under re.I.)
-_RETURNED_FIRST = frozenset("rmxdcaRMXDCA")
+#: The first character of the phrases _BOUNDARY_START allows: a set test is far cheaper
+#: than trying the pattern, whose case-insensitive alternatives are slow to fail. (No other
+#: character matches these letters under re.I.)
 _PHRASE_FIRST = frozenset("obmhtcyOBMHTCY")
 #: The first characters of a line _may_start_boundary can accept (tested before calling it).
 _MAY_START = _PHRASE_FIRST | frozenset(" \t-=*_>")
+#: The characters re.I lets match a lower-case ASCII letter besides the letter's own two
+#: cases (tests check this table against the regex engine).
+_EXTRA_FOLDS = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+
+
+def _spellings(word: str) -> frozenset[str]:
+    """Every string that ``word`` (lower-case ASCII) matches under re.I."""
+    out = {""}
+    for ch in word:
+        alts = {ch, ch.upper(), *_EXTRA_FOLDS.get(ch, "")}
+        out = {o + a for o in out for a in alts}
+    return frozenset(out)
+
+
+#: How the phrases _BOUNDARY_START allows can begin (their first three characters), and
+#: below, the lines _RETURNED_HEADER matches: a line that starts otherwise is not tried.
+_PHRASE_HEADS = frozenset().union(*(_spellings(p[:3]) for p in _START_PHRASES))
+_RETURNED_HEADS = frozenset().union(*(_spellings(h) for h in (
+    "re", "me", "x-", "dk", "mi", "co", "ar", "au")))
 
 
 def _may_start_boundary(text: str) -> bool:
@@ -187,8 +212,10 @@ def _may_start_boundary(text: str) -> bool:
     t = text.lstrip(" \t")
     c = t[:1]
     if c == ">":  # only a phrase can follow: "> original message follows"
-        return t[1:].lstrip(" \t")[:1] in _PHRASE_FIRST
-    return c in _PHRASE_FIRST or c in ("-", "=", "*", "_") and t[1:2] == c
+        return t[1:].lstrip(" \t")[:3] in _PHRASE_HEADS
+    if c == "-" or c == "=" or c == "*" or c == "_":
+        return t[1:2] == c
+    return t[:3] in _PHRASE_HEADS
 
 
 #: What a line that does not start like a boundary must contain to be one (lower-case).
@@ -196,10 +223,13 @@ _BOUNDARY_PHRASES = frozenset(("below this line", "message headers follow",
                                "original mail as follows", "original message follows"))
 
 
-def _is_boundary(text: str) -> bool:
-    if not (_may_start_boundary(text) and _BOUNDARY_START.match(text)):
-        low = text.lower()
-        return any(p in low for p in _BOUNDARY_PHRASES)
+def _holds_boundary_phrase(text: str) -> bool:
+    low = text.lower()
+    return any(p in low for p in _BOUNDARY_PHRASES)
+
+
+def _boundary_row(text: str) -> bool:
+    """Whether a line that _BOUNDARY_START matches is a boundary."""
     low = text.lower()
     if "content-type" in low or "original message follows" in low:
         return True
@@ -213,7 +243,7 @@ def _excluded(ev: Evidence) -> set[str]:
     out = set()
     for name in ("From", "To", "Return-Path", "Reply-To", "Sender", "Delivered-To"):
         v = ev.header(name)
-        if v:
+        if v and "@" in v:  # (every address has one; the pattern is slow to fail)
             out.update(a.lower() for a in _ADDR_RE.findall(v))
     return out
 
@@ -222,6 +252,8 @@ def _header_recipients(ev: Evidence) -> list[str]:
     """The addresses of ``X-Failed-Recipients`` (Exim, Gmail...), in order, once each."""
     out: list[str] = []
     seen: set[str] = set()
+    if ev.header("X-Failed-Recipients") is None:
+        return out  # (the header index has the first of them, when there is one)
     for h in ev.headers:
         if h.name.lower() == "x-failed-recipients":
             for a in _ADDR_RE.findall(h.value):
@@ -235,18 +267,24 @@ def _candidates(lines: list[Line], excluded: set[str]) -> list[tuple[str, int]]:
     """(address, index of its line) for addresses in structural positions, first seen first."""
     found: list[tuple[str, int]] = []
     seen: set[str] = set()
-    for i, ln in enumerate(lines):
-        text = ln.text
-        if "@" not in text or _ID_LINE.search(text):
+    lows = _lowered(lines)
+    for i in lows.lines_with("@"):
+        text, low = lines[i].text, lows.lows[i]
+        # _ID_LINE and _NAMED are tried only when the line holds a string each match
+        # needs: these have no letter that re.I matches beyond its two cases, and
+        # lower-casing makes nothing else into them
+        if ("ge-" in low or "ply-" in low or "erence" in low
+                or text.lstrip(" \t")[:1] == ">") and _ID_LINE.search(text):
             continue
         addrs: list[str] = []
         m = _LEAD.match(text) or _TRAIL.search(text)
         if m:
             addrs.append(m.group(1))
-        for n in _NAMED.finditer(text):
-            before = text[:n.start(1)]
-            if not _NOT_RECIPIENT.search(before[-40:]):
-                addrs.append(n.group(1))
+        if " to" in low or "ent" in low or "宛先" in text:
+            for n in _NAMED.finditer(text):
+                before = text[:n.start(1)]
+                if not _NOT_RECIPIENT.search(before[-40:]):
+                    addrs.append(n.group(1))
         if not text.isascii():
             addrs.extend(n.group(1) for n in _NAMED_JA.finditer(text))
         for a in addrs:
@@ -263,12 +301,24 @@ class _Lowered:
     """The notice's lines lower-cased, and joined once so that finding the lines that
     mention a string is a few ``str.find`` calls instead of a test per line."""
 
-    __slots__ = ("lows", "text", "_starts")
+    __slots__ = ("lows", "text", "_plain", "_starts", "_commands")
 
     def __init__(self, lines: list[Line]) -> None:
         self.lows = [ln.text.lower() for ln in lines]
         self.text = "\n".join(self.lows)
+        # whether the joiners are the text's only newlines: then a line's index is the
+        # number of newlines before it
+        self._plain = self.text.count("\n") == len(self.lows) - 1
         self._starts: list[int] | None = None
+        self._commands: bool | None = None
+
+    def may_name_command(self) -> bool:
+        """False when no run of these lines, joined by spaces, holds a word smtp_command
+        looks for (a run's lower-cased text is a piece of the lines joined by spaces)."""
+        if self._commands is None:
+            spaced = self.text.replace("\n", " ")
+            self._commands = any(w in spaced for w in _COMMAND_WORDS)
+        return self._commands
 
     def lines_with(self, key: str) -> list[int]:
         """Indexes of the lines whose lower-cased text contains ``key``, in order."""
@@ -278,10 +328,21 @@ class _Lowered:
         pos = text.find(key)
         if pos < 0:
             return []
+        out = []
+        if self._plain:
+            i = text.count("\n", 0, pos)
+            while True:
+                out.append(i)
+                end = text.find("\n", pos)
+                if end < 0:
+                    return out
+                pos = text.find(key, end + 1)
+                if pos < 0:
+                    return out
+                i += 1 + text.count("\n", end + 1, pos)
         if self._starts is None:
             self._starts = list(accumulate((len(x) + 1 for x in self.lows[:-1]), initial=0))
         starts, last = self._starts, len(self.lows) - 1
-        out = []
         while pos >= 0:
             i = bisect_right(starts, pos) - 1
             out.append(i)
@@ -289,6 +350,21 @@ class _Lowered:
                 break
             pos = text.find(key, starts[i + 1])
         return out
+
+
+#: The last _Lowered built, with the list of lines it was built from: parse and
+#: remote_from_notice read the same body_lines list (callers do not change it).
+_last_lowered: tuple[list[Line], _Lowered] | None = None
+
+
+def _lowered(lines: list[Line]) -> _Lowered:
+    global _last_lowered
+    last = _last_lowered
+    if last is not None and last[0] is lines:
+        return last[1]
+    lows = _Lowered(lines)
+    _last_lowered = (lines, lows)
+    return lows
 
 
 def _first_lines(body: _Lowered, addr: str) -> list[int]:
@@ -434,7 +510,7 @@ def parse(ev: Evidence) -> None:
         _fill_in(ev, lines)
         return
     header_rcpts = _header_recipients(ev)
-    lows = _Lowered(lines)
+    lows = _lowered(lines)
     cands = _candidates(lines, _excluded(ev))
     if header_rcpts:
         known = {a.lower(): i for a, i in cands}
@@ -514,7 +590,7 @@ def _fill_in(ev: Evidence, lines: list[Line]) -> None:
         cands = [c for c in cands if c[0].lower() not in known]
         for rec, (addr, _) in zip(nameless, cands, strict=False):
             rec.recipient = addr
-    lows = _Lowered(lines)
+    lows = _lowered(lines)
     for rec in ev.recipients:
         if rec.recipient and not rec.smtp_command:
             rec.smtp_command = _command_near(lines, lows, rec)
@@ -556,17 +632,21 @@ def remote_from_notice(ev: Evidence, lines: list[Line] | None = None) -> None:
     domains = {(r.recipient or "").rpartition("@")[2].lower() for r in ev.recipients}
     if len(domains) != 1 and len(missing) != 1:
         return
+    # The lines that name a server, found in the joined text (which lines add a host does
+    # not matter: more than one in all and none is used).
+    lows = _lowered(lines)
+    talking = {i for k in ("talking to", "connected to", "giving up on", "does not like")
+               for i in lows.lines_with(k)}
     hosts = set()
-    for ln in lines:
-        low = ln.text.lower()
-        if ("talking to" in low or "connected to" in low or "giving up on" in low
-                or "does not like" in low):
-            hosts.update((m.group(1) or m.group(2)).lower()
-                         for m in _TALKING.finditer(ln.text.strip()))
-        elif "host" in low and "[" in low:
-            hosts.update(m.group(1).rstrip(".").lower() for m in _REMOTE_HOST.finditer(ln.text))
-        if len(hosts) > 1:
-            return
+    for i in talking:
+        hosts.update((m.group(1) or m.group(2)).lower()
+                     for m in _TALKING.finditer(lines[i].text.strip()))
+    for i in lows.lines_with("host"):
+        if i not in talking and "[" in lows.lows[i]:
+            hosts.update(m.group(1).rstrip(".").lower()
+                         for m in _REMOTE_HOST.finditer(lines[i].text))
+    if len(hosts) > 1:
+        return
     host = hosts.pop() if hosts else None
     if host and ("." in host or ":" in host):
         for r in missing:
@@ -581,7 +661,7 @@ def _command_near(lines: list[Line], lows: _Lowered, rec: RecipientEvidence) -> 
     """
     keys = [k for k in ((rec.recipient or "").lower(),
                         (rec.diagnostic or "")[:40].lower()) if len(k) > 6]
-    if not keys:
+    if not keys or not lows.may_name_command():
         return None
     for i in sorted({i for k in keys for i in lows.lines_with(k)}):
         cmd = smtp_command(" ".join(x.text for x in lines[max(0, i - 3):i + 3]))

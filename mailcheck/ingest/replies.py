@@ -222,16 +222,17 @@ _LINE_REPLY_AFTER_NL = re.compile(
 _DOTTED = re.compile(r"\.[0-7]\.\d")
 
 
-def _haystack_line_replies(ev: Evidence, hay: str) -> list[Reply]:
+def _haystack_line_replies(ev: Evidence, hay: str, start: int = 0) -> list[Reply]:
     """line_replies of the lines outside the header parts, by one search of the haystack
-    (hits are (line, match, offset of the line))."""
+    from offset ``start``, where a line starts after a newline, or 0 (hits are (line,
+    match, offset of the line))."""
     hits: list[_Hit] = []
     first = ev.lines[0]
-    if first.part not in _HEADER_PARTS:
+    if start == 0 and first.part not in _HEADER_PARTS:
         m = _LINE_REPLY.match(first.text)
         if m and (m.group(3) or m.group(1) in KNOWN_CODES):
             hits.append((first, m, 0))
-    for nl in _LINE_REPLY_AFTER_NL.finditer(hay):
+    for nl in _LINE_REPLY_AFTER_NL.finditer(hay, max(start - 1, 0)):
         s = nl.start() + 1
         ln = ev.line_at(s)
         if ln is None or ln.part in _HEADER_PARTS or ev.line_at(s - 1) is ln:
@@ -254,11 +255,12 @@ def _haystack_line_replies(ev: Evidence, hay: str) -> list[Reply]:
     return _join_line_replies(hits, follows)
 
 
-def _status_lines(ev: Evidence, hay: str) -> list[Line]:
-    """The lines outside the header parts that may hold a status code which follows no
-    digit or dot (the only lines where find_status or an _EMBEDDED reply can match)."""
+def _status_lines(ev: Evidence, hay: str, start: int = 0) -> list[Line]:
+    """The lines outside the header parts, from offset ``start`` on, that may hold a status
+    code which follows no digit or dot (the only lines where find_status or an _EMBEDDED
+    reply can match)."""
     out: list[Line] = []
-    for m in _DOTTED.finditer(hay):
+    for m in _DOTTED.finditer(hay, start):
         q = m.start() - 1
         if q < 0 or hay[q] not in "245" or (q and hay[q - 1] in _DIGITS_AND_DOT):
             continue
@@ -266,6 +268,21 @@ def _status_lines(ev: Evidence, hay: str) -> list[Line]:
         if ln is not None and ln.part not in _HEADER_PARTS and (not out or out[-1] is not ln):
             out.append(ln)
     return out
+
+
+def _after_top_headers(ev: Evidence) -> int:
+    """An offset in the haystack where a line starts, at or before the first line after
+    the message's own header lines (they come first): the searches start there, not over
+    the headers they would drop."""
+    k = 0
+    for ln in ev.lines:
+        if ln.part != "headers":
+            break
+        k += 1
+    if k == len(ev.lines):
+        return len(ev.haystack())
+    # the first place the line's text follows a newline: its own place, or one before it
+    return ev.haystack().find("\n" + ev.lines[k].text) + 1 if k else 0
 
 
 def collect_replies(ev: Evidence) -> None:
@@ -278,8 +295,9 @@ def collect_replies(ev: Evidence) -> None:
         return
     seen = {(r.line.number if r.line else None) for r in ev.replies}
     hay = ev.haystack()
-    found = _haystack_line_replies(ev, hay)
-    candidates = _status_lines(ev, hay)
+    start = _after_top_headers(ev)
+    found = _haystack_line_replies(ev, hay, start)
+    candidates = _status_lines(ev, hay, start)
     found += embedded_replies(candidates)  # on the lines where it can find one
     for rep in found:
         key = rep.line.number if rep.line else None
