@@ -574,6 +574,8 @@ class RuleSet:
                         candidates.update(found)
         for st in statuses:
             candidates.update(self._alts_for_status(st))
+        if not candidates:
+            return []
         best: dict[str, tuple[Rule, Alternative, list[Line]]] = {}
         for i in sorted(candidates):
             rule, alt = self._alts[i]
@@ -589,8 +591,14 @@ class RuleSet:
             if held is None or alt.weight() > held[1].weight():
                 best[rule.id] = (rule, alt, cited)
         hits = list(best.values())
-        hits.sort(key=lambda h: (-h[1].weight(), -h[0].confidence, h[0].order))
+        if len(hits) > 1:
+            hits.sort(key=_rank)
         return hits
+
+
+def _rank(hit: tuple[Rule, Alternative, list[Line]]) -> tuple:
+    """Best first: the more specific alternative, then the surer rule, then pack order."""
+    return (-hit[1].weight(), -hit[0].confidence, hit[0].order)
 
 
 #: Packs that are tables, not rules.
