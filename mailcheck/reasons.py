@@ -146,6 +146,12 @@ def reason_from_status(status: str | None) -> str | None:
     return info["reason"] if info else None
 
 
+@lru_cache(maxsize=16)  # agreeing_hits and classify both ask about a recipient's diagnostic
+def _words(diagnostic: str) -> str:
+    """The diagnostic with its white space runs made single spaces."""
+    return " ".join(diagnostic.split())
+
+
 def _temporary(rec: RecipientEvidence) -> bool:
     first = (rec.status or rec.reply_code or "")[:1]
     return first == "4" or (rec.action or "").lower() == "delayed"
@@ -185,7 +191,7 @@ def classify(rec: RecipientEvidence, rule_reason: str | None = None) -> str:
             rec.status or "").startswith("2.") or (not rec.status and (
             rec.reply_code or "").startswith("2") and action not in ("failed", "delayed")):
         return "delivered"
-    text = " ".join((rec.diagnostic or "").split())
+    text = _words(rec.diagnostic) if rec.diagnostic else ""
     d = detail(rec.status) if rec.status else None
     if d:
         decisive = _decisive_status().get(d)
@@ -226,7 +232,7 @@ def agreeing_hits(rec: RecipientEvidence, hits: list) -> list:
     """
     if not hits:
         return hits
-    text = " ".join((rec.diagnostic or "").split())
+    text = _words(rec.diagnostic) if rec.diagnostic else ""
     said = reason_from_text(text, broad=False) if text else None
     if not said:
         return hits
