@@ -101,7 +101,7 @@ def input_identities(ev: Evidence) -> dict[str, str]:
     """Identities the whole input shows: the bounce's addressee, or a message's From domain."""
     sender = None
     if ev.kind == "bounce":
-        to = [h.value for h in ev.headers if h.name.lower() == "to"]
+        to = [h.value for h in ev.headers if len(h.name) == 2 and h.name.lower() == "to"]
         addresses = _addresses(to[0]) if len(to) == 1 else []
         sender = _sole_address(addresses) if len(addresses) == 1 else None
     elif ev.kind != "headers" and "mail from" in ev.haystack_lower():

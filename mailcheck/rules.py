@@ -567,10 +567,16 @@ class RuleSet:
         candidates = set(self._always)
         for index, keys in ((self._by_literal, present), (self._by_fact, facts),
                             (self._by_reply, replies), (self._by_system, systems)):
-            if index:
+            if not index:
+                continue
+            if len(keys) <= len(index):
                 for key in keys:
                     found = index.get(key)
                     if found:
+                        candidates.update(found)
+            else:  # (an input has more facts than rules ask about: walk the index)
+                for key, found in index.items():
+                    if key in keys:
                         candidates.update(found)
         for st in statuses:
             candidates.update(self._alts_for_status(st))
