@@ -67,7 +67,27 @@ def default_jobs() -> int:
 #: One encoder for every line (json.dumps builds a new one per call when given options).
 #: A record is a tree of fresh dicts and lists (Diagnosis.to_dict), never circular: the
 #: encoder need not track every container it enters (a sixth of its time).
-_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+_encoder = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+
+
+def _c_encode() -> Callable[[Any], str] | None:
+    """``_encoder.encode`` for a dict, with the C encoder made once: JSONEncoder.encode
+    builds a new one (and its Python set-up) at every call. None without the C module."""
+    make = json.encoder.c_make_encoder
+    if make is None:  # pragma: no cover - CPython always has it
+        return None
+    e = _encoder
+    iterencode = make(None, e.default, json.encoder.encode_basestring, None,
+                      e.key_separator, e.item_separator, e.sort_keys, e.skipkeys, e.allow_nan)
+    join = "".join
+
+    def encode(d: dict[str, Any]) -> str:
+        return join(iterencode(d, 0))
+
+    return encode
+
+
+_encode = _c_encode() or _encoder.encode
 
 
 def _day(date_value: str | None) -> str | None:

@@ -121,11 +121,18 @@ def _finding_for_reason(ruleset: RuleSet, findings: dict[str, Finding], reason: 
 
 def _recipient_evidence(ev: Evidence, rec: RecipientEvidence) -> Evidence:
     lines = list(rec.lines)
-    if rec.diagnostic and not any(rec.diagnostic in ln.text for ln in lines):
+    hay = "\n".join([ln.text for ln in lines])  # the sub-evidence's haystack, unless...
+    diagnostic = rec.diagnostic
+    # (a text without a newline is in one of the lines exactly when it is in their join)
+    if diagnostic and (diagnostic not in hay if "\n" not in diagnostic
+                       else not any(diagnostic in ln.text for ln in lines)):
         number = lines[0].number if lines else 0
-        lines.insert(0, Line("diagnostic", number, rec.diagnostic))
-    sub = Evidence(source=ev.source, kind=ev.kind, lines=lines, systems=dict(ev.systems),
-                   facts={}, headers=[])
+        lines.insert(0, Line("diagnostic", number, diagnostic))
+        hay = None  # ...the diagnostic is added in front
+    # (the sub-evidence only lives through one match, which reads ``systems``: no copy)
+    sub = Evidence(source=ev.source, kind=ev.kind, lines=lines, systems=ev.systems)
+    if hay is not None:
+        sub._haystack = hay  # what sub.haystack() would build from these lines
     sub.replies.append(Reply(rec.reply_code, rec.status, rec.diagnostic or "",
                              lines[0] if lines else None))
     return sub

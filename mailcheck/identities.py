@@ -101,7 +101,7 @@ def input_identities(ev: Evidence) -> dict[str, str]:
     """Identities the whole input shows: the bounce's addressee, or a message's From domain."""
     sender = None
     if ev.kind == "bounce":
-        to = [h.value for h in ev.headers if h.name.lower() == "to"]
+        to = [h.value for h in ev.headers if len(h.name) == 2 and h.name.lower() == "to"]
         addresses = _addresses(to[0]) if len(to) == 1 else []
         sender = _sole_address(addresses) if len(addresses) == 1 else None
     elif ev.kind != "headers" and "mail from" in ev.haystack_lower():
@@ -125,11 +125,11 @@ def finding_identities(finding: Finding, diag: Diagnosis, base: dict[str, str]) 
     values = dict(base)
     recipients = finding.recipients or [r.recipient for r in diag.recipients
                                         if r.recipient and r.reason != "delivered"]
-    one = _sole_address(recipients)
-    if one:
-        values["recipient"] = one
     addresses = [safe_address(r) for r in recipients]
-    if addresses and all(addresses):
+    if addresses and all(addresses):  # (what _sole_address(recipients) asks first)
+        one = _one(addresses)
+        if one:
+            values["recipient"] = one
         domain = _one([a.rpartition("@")[2] for a in addresses])
         if domain:
             values["recipient_domain"] = domain
@@ -140,8 +140,11 @@ def fill_findings(diag: Diagnosis, ev: Evidence) -> None:
     """Put the input's identities into every finding's commands (in place)."""
     base = None  # worked out when a command first needs it: most findings have none
     for f in diag.findings:
-        if not any(s.powershell and _OPEN in s.powershell for s in f.fix):
-            continue
+        for s in f.fix:
+            if s.powershell and _OPEN in s.powershell:
+                break
+        else:
+            continue  # no step has a placeholder
         if base is None:
             base = input_identities(ev)
         values = finding_identities(f, diag, base)

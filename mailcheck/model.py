@@ -231,10 +231,11 @@ class Finding:
             "actor": self.actor,
             "generic": self.generic,
             "cause": self.cause,
-            "evidence": [ln.cite() for ln in self.evidence],
+            "evidence": [ln.text.strip() for ln in self.evidence],  # Line.cite()
             "evidence_lines": [ln.number for ln in self.evidence],
             "fix": [s.text for s in self.fix],
-            "fix_steps": [s.to_dict() for s in self.fix],
+            "fix_steps": [{"text": s.text, "powershell": s.powershell}  # FixStep.to_dict()
+                          for s in self.fix],
             "tradeoff": self.tradeoff,
             "confirm": list(self.confirm),
             "references": list(self.references),

@@ -23,7 +23,7 @@ from typing import Any
 from . import tomlcache
 from .ingest.replies import smtp_command
 from .model import HARD_REASONS, NOT_FAILURE_REASONS, RecipientEvidence
-from .status import _data_file, reply_info, split, status_info
+from .status import _data_file, detail, reply_info, status_info
 from .textscan import LiteralSet
 
 #: Status details too vague to decide a reason on their own.
@@ -103,20 +103,31 @@ def _phrase_scanner() -> LiteralSet:
 
 
 @cache
-def _phrase_sets(broad: bool) -> list[tuple[str, frozenset[str]]]:
-    return [(reason, frozenset(phrases)) for reason, phrases in phrase_table(broad)]
+def _phrase_ranks(broad: bool) -> dict[str, tuple[int, str]]:
+    """Each phrase's first section in :func:`phrase_table` order: (position, reason)."""
+    ranks: dict[str, tuple[int, str]] = {}
+    for i, (reason, phrases) in enumerate(phrase_table(broad)):
+        for p in phrases:
+            ranks.setdefault(p, (i, reason))
+    return ranks
+
+
+@lru_cache(maxsize=256)  # one scan serves the narrow and the broad question about a text
+def _phrases_in(text: str) -> frozenset[str]:
+    return _phrase_scanner().present(text.lower())
 
 
 @lru_cache(maxsize=256)  # asked again for the same diagnostic while a recipient is decided
 def reason_from_text(text: str, broad: bool = True) -> str | None:
     """The first reason whose phrases occur in ``text`` (case-insensitive), or None."""
-    present = _phrase_scanner().present(text.lower())
+    present = _phrases_in(text)
     if not present:
         return None
-    for reason, phrases in _phrase_sets(broad):
-        if not present.isdisjoint(phrases):
-            return reason
-    return None
+    # The first section in order with a phrase present is the one of least rank among
+    # the present phrases (a phrase of no section of this table has no rank).
+    ranks = _phrase_ranks(broad)
+    best = min((ranks[p] for p in present if p in ranks), default=None)
+    return best[1] if best else None
 
 
 def reason_from_status(status: str | None) -> str | None:
@@ -126,14 +137,19 @@ def reason_from_status(status: str | None) -> str | None:
     own = _status_table().get(status)
     if own:
         return own
-    p = split(status)
-    if not p:
+    d = detail(status)
+    if not d:
         return None
-    detail = f"{int(p[1])}.{int(p[2])}"
-    if detail in VAGUE_DETAILS:
+    if d in VAGUE_DETAILS:
         return None
     info = status_info(status)
     return info["reason"] if info else None
+
+
+@lru_cache(maxsize=16)  # agreeing_hits and classify both ask about a recipient's diagnostic
+def _words(diagnostic: str) -> str:
+    """The diagnostic with its white space runs made single spaces."""
+    return " ".join(diagnostic.split())
 
 
 def _temporary(rec: RecipientEvidence) -> bool:
@@ -175,10 +191,10 @@ def classify(rec: RecipientEvidence, rule_reason: str | None = None) -> str:
             rec.status or "").startswith("2.") or (not rec.status and (
             rec.reply_code or "").startswith("2") and action not in ("failed", "delayed")):
         return "delivered"
-    text = " ".join((rec.diagnostic or "").split())
-    p = split(rec.status) if rec.status else None
-    if p:
-        decisive = _decisive_status().get(f"{int(p[1])}.{int(p[2])}")
+    text = _words(rec.diagnostic) if rec.diagnostic else ""
+    d = detail(rec.status) if rec.status else None
+    if d:
+        decisive = _decisive_status().get(d)
         if decisive and not (decisive == "mailboxfull" and "submission quota" in text.lower()):
             # (Exchange Online's 5.2.2 "submission quota exceeded" is the sender's limit)
             return decisive
@@ -214,16 +230,22 @@ def agreeing_hits(rec: RecipientEvidence, hits: list) -> list:
     server's own words: ``552 sorry, mailbox is over quota (#5.1.1)`` is a full mailbox,
     whatever 5.1.1 says. A vendor's own code (5.7.520, 5.7.133) is always specific.
     """
-    text = " ".join((rec.diagnostic or "").split())
+    if not hits:
+        return hits
+    text = _words(rec.diagnostic) if rec.diagnostic else ""
     said = reason_from_text(text, broad=False) if text else None
     if not said:
         return hits
     out = []
+    said_adjusted = None  # _adjust(said, ...), worked out once when first wanted
     for h in hits:
         rule, alt = h[0], h[1]
-        by_words = bool(alt.text or alt.all_text or alt.fact)
-        vendor_code = _vendor_code_matched(alt, rec, text)
-        if by_words or vendor_code or _adjust(rule.reason, rec, text) == _adjust(said, rec, text):
+        if alt.text or alt.all_text or alt.fact or _vendor_code_matched(alt, rec, text):
+            out.append(h)  # matched by the words, a fact or a vendor's own code
+            continue
+        if said_adjusted is None:
+            said_adjusted = _adjust(said, rec, text)
+        if _adjust(rule.reason, rec, text) == said_adjusted:
             out.append(h)
     return out
 

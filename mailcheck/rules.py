@@ -567,13 +567,21 @@ class RuleSet:
         candidates = set(self._always)
         for index, keys in ((self._by_literal, present), (self._by_fact, facts),
                             (self._by_reply, replies), (self._by_system, systems)):
-            if index:
+            if not index:
+                continue
+            if len(keys) <= len(index):
                 for key in keys:
                     found = index.get(key)
                     if found:
                         candidates.update(found)
+            else:  # (an input has more facts than rules ask about: walk the index)
+                for key, found in index.items():
+                    if key in keys:
+                        candidates.update(found)
         for st in statuses:
             candidates.update(self._alts_for_status(st))
+        if not candidates:
+            return []
         best: dict[str, tuple[Rule, Alternative, list[Line]]] = {}
         for i in sorted(candidates):
             rule, alt = self._alts[i]
@@ -589,8 +597,14 @@ class RuleSet:
             if held is None or alt.weight() > held[1].weight():
                 best[rule.id] = (rule, alt, cited)
         hits = list(best.values())
-        hits.sort(key=lambda h: (-h[1].weight(), -h[0].confidence, h[0].order))
+        if len(hits) > 1:
+            hits.sort(key=_rank)
         return hits
+
+
+def _rank(hit: tuple[Rule, Alternative, list[Line]]) -> tuple:
+    """Best first: the more specific alternative, then the surer rule, then pack order."""
+    return (-hit[1].weight(), -hit[0].confidence, hit[0].order)
 
 
 #: Packs that are tables, not rules.

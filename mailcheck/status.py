@@ -6,7 +6,7 @@ The table is data (``rules/rfc3463.toml``); this module loads it once and answer
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ def table() -> dict[str, Any]:
     return tomlcache.load(_data_file("rfc3463.toml"))
 
 
+@lru_cache(maxsize=1024)  # per code: a message's codes are asked about several times
 def split(status: str) -> tuple[str, str, str] | None:
     parts = status.split(".")
     if len(parts) != 3 or not all(p.isdigit() for p in parts):
@@ -33,12 +34,21 @@ def split(status: str) -> tuple[str, str, str] | None:
     return parts[0], parts[1], parts[2]
 
 
-def status_info(status: str) -> dict[str, Any] | None:
-    """{reason, en, ja} for ``status`` (class-independent detail), or None if unregistered."""
+@lru_cache(maxsize=1024)
+def detail(status: str) -> str | None:
+    """The class-independent detail of ``status`` ("5.01.1" -> "1.1"), or None."""
     p = split(status)
     if not p:
         return None
-    return table()["codes"].get(f"{int(p[1])}.{int(p[2])}")
+    return f"{int(p[1])}.{int(p[2])}"
+
+
+def status_info(status: str) -> dict[str, Any] | None:
+    """{reason, en, ja} for ``status`` (class-independent detail), or None if unregistered."""
+    d = detail(status)
+    if not d:
+        return None
+    return table()["codes"].get(d)
 
 
 def subject_info(status: str) -> dict[str, Any] | None:
