@@ -130,9 +130,9 @@ def test_ten_megabytes_in_bounded_time(kind):
         body = "".join('--b\nContent-Type: multipart/mixed; boundary="b"\n\n'
                        for _ in range(200)) + "z\n" * 4_000_000
     data = ('Content-Type: multipart/mixed; boundary="b"\n\n' + body).encode()
-    t = time.monotonic()
+    t = time.process_time()  # CPU time: a busy machine slows the wall clock, not this
     mime.parse_bytes(data)
-    assert time.monotonic() - t < 20
+    assert time.process_time() - t < 20
 
 
 def test_deep_nesting_is_cut_not_a_recursion_error():

@@ -59,9 +59,9 @@ def test_structured_garbage(pieces):
 ])
 def test_huge_inputs_finish_quickly(make):
     data = make()
-    t = time.perf_counter()
+    t = time.process_time()  # CPU time: a busy machine slows the wall clock, not this
     _check(diagnose(data))
-    assert time.perf_counter() - t < 20
+    assert time.process_time() - t < 20
 
 
 def test_no_network(monkeypatch):
@@ -80,9 +80,9 @@ def test_a_huge_content_type_parameter_list_does_not_stall():
     value = 'multipart/mixed; boundary*="x"' + "; a*=b" * 400_000
     data = (f"From: a@b.example\nTo: c@d.example\nContent-Type: {value}\n\n"
             "550 5.1.1 user unknown\n").encode()
-    t = time.perf_counter()
+    t = time.process_time()  # CPU time: a busy machine slows the wall clock, not this
     _check(diagnose(data))
-    assert time.perf_counter() - t < 20
+    assert time.process_time() - t < 20
 
 
 @pytest.mark.parametrize("value", [
