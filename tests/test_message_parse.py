@@ -284,3 +284,67 @@ def test_status_part_text_matches_reference(pieces, charset):
     data = f"Content-Type: message/delivery-status{charset}\n\n" + "".join(pieces)
     part = parse_bytes(data.encode("latin-1"))
     assert message_mod._status_part_text(part) == reference_status_part_text(part)
+
+
+# -- skimmed returned originals ---------------------------------------------------------------
+# parse_message does not cut the body of an enclosed message into parts (skim=True) unless it
+# could be a forwarded report: the walker reads only its header block. Held here to the full
+# parse: the same Evidence either way.
+
+
+def _evidence(data: bytes, monkeypatch, skim: bool) -> tuple:
+    from mailcheck.ingest import ingest
+    if not skim:
+        monkeypatch.setattr(message_mod, "_mime_parse_bytes",
+                            lambda d, skim=False: parse_bytes(d))
+    try:
+        ev = ingest(data)
+    except Exception as e:  # (empty or binary input: the same error either way)
+        return (type(e).__name__, str(e))
+    finally:
+        monkeypatch.undo()
+    facts = dict(ev.facts)
+    returned = facts.pop("returned_messages", [])
+    return (ev.kind, ev.lines, ev.headers, ev.recipients, ev.replies, ev.systems, facts,
+            ev.formats, ev.notes, [m.items() for m in returned])
+
+
+def test_skimmed_parse_gives_the_same_evidence_on_corpus(monkeypatch):
+    for p in _inputs():
+        data = p.read_bytes()
+        assert _evidence(data, monkeypatch, True) == _evidence(data, monkeypatch, False), p
+
+
+def _enclosing(ctype: str, sender: str, inner_parts: list[str]) -> bytes:
+    inner_body = "".join(f"--in\nContent-Type: {t}\n\n{t} part\n" for t in inner_parts)
+    inner = (f"From: {sender}\nTo: a@b.example\nSubject: s\n"
+             f'Content-Type: {ctype}; boundary="in"\n\n{inner_body}--in--\n')
+    return ("From: postmaster@mx.example\nTo: a@b.example\nSubject: Undelivered Mail\n"
+            'Content-Type: multipart/mixed; boundary="out"\n\n'
+            "--out\nContent-Type: text/plain\n\n550 5.1.1 <x@y.example>: user unknown\n"
+            f"--out\nContent-Type: message/rfc822\n\n{inner}--out--\n").encode()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["multipart/mixed", "multipart/report", "multipart/alternative",
+                        "text/plain"]),
+       st.sampled_from(["Ann <ann@example.org>", "MAILER-DAEMON@mx.example",
+                        "Mail Delivery System <Postmaster@example.net>"]),
+       st.lists(st.sampled_from(["text/plain", "message/delivery-status", "text/html",
+                                 "application/pdf", "message/rfc822"]), max_size=4))
+def test_skimmed_parse_gives_the_same_evidence(monkeypatch, ctype, sender, parts):
+    data = _enclosing(ctype, sender, parts)
+    assert _evidence(data, monkeypatch, True) == _evidence(data, monkeypatch, False)
+
+
+def test_a_returned_original_is_not_cut_into_parts_but_a_forwarded_report_is():
+    msg = parse_bytes(_enclosing("multipart/mixed", "ann@example.org",
+                                 ["text/plain", "application/pdf"]), skim=True)
+    inner = msg.get_payload()[1].get_payload()[0]
+    assert isinstance(inner.get_payload(), str)  # one string: its parts are never read
+    assert inner.get("Subject") == "s"
+    report = parse_bytes(_enclosing("multipart/report", "ann@example.org",
+                                    ["text/plain", "message/delivery-status"]), skim=True)
+    assert isinstance(report.get_payload()[1].get_payload()[0].get_payload(), list)
+    full = parse_bytes(_enclosing("multipart/mixed", "ann@example.org", ["text/plain"]))
+    assert isinstance(full.get_payload()[1].get_payload()[0].get_payload(), list)

@@ -365,7 +365,7 @@ def parse_message(data: bytes, ev: Evidence) -> Message:
     if _USE_EMAIL_PACKAGE:
         msg = email.message_from_bytes(data, policy=compat32)
     else:
-        msg = _mime_parse_bytes(data)
+        msg = _mime_parse_bytes(data, skim=True)  # returned originals: headers only
     sink = LineSink(ev)
     _add_headers(sink, msg, "headers", ev.headers)
     _walk(sink, msg, 0, ev)

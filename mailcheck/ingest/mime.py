@@ -175,10 +175,11 @@ def _simple_params(value: str) -> list[tuple[str, str]]:
 
 
 class _State:
-    __slots__ = ("last",)
+    __slots__ = ("last", "skim")
 
-    def __init__(self) -> None:
+    def __init__(self, skim: bool = False) -> None:
         self.last: Message | None = None
+        self.skim = skim  # see parse_text
 
 
 def _is_blank(line: str) -> bool:
@@ -280,7 +281,7 @@ def _boundary(msg: _Message, value: str | None) -> str | None:
 
 
 def _parse(lines: list[str], start: int, end: int, state: _State, depth: int,
-           default_type: str | None = None) -> Message:
+           default_type: str | None = None, enclosed: bool = False) -> Message:
     msg = _Message()
     if default_type:
         msg.set_default_type(default_type)
@@ -298,9 +299,12 @@ def _parse(lines: list[str], start: int, end: int, state: _State, depth: int,
         _parse_status_blocks(msg, lines, i, end, state, depth)
         return msg
     if ctype.startswith("message/"):
-        msg._payload = [_parse(lines, i, end, state, depth + 1)]
+        msg._payload = [_parse(lines, i, end, state, depth + 1, enclosed=True)]
         return msg
     if ctype.startswith("multipart/"):
+        if enclosed and state.skim and not _may_be_report(msg, ctype):
+            msg._payload = "".join(lines[i:end])  # a returned original's parts: unread
+            return msg
         _parse_multipart(msg, _boundary(msg, value), lines, i, end, state, depth)
         return msg
     msg._payload = "".join(lines[i:end])
@@ -374,10 +378,25 @@ def _parse_multipart(msg: Message, boundary: str | None, lines: list[str], i: in
         pos += 1
 
 
-def parse_text(text: str) -> Message:
-    """The ``Message`` tree of ``text`` (ASCII with surrogate escapes, as from bytes)."""
+def _may_be_report(msg: Message, ctype: str) -> bool:
+    """Whether an enclosed message could be a report forwarded as an attachment, which the
+    walker reads whole (the test of message._is_forwarded_report that needs no Evidence)."""
+    if ctype == "multipart/report":
+        return True
+    frm = str(msg.get("From", "")).lower()
+    return "mailer-daemon" in frm or "postmaster" in frm
+
+
+def parse_text(text: str, skim: bool = False) -> Message:
+    """The ``Message`` tree of ``text`` (ASCII with surrogate escapes, as from bytes).
+
+    With ``skim``, the body of a message enclosed in a message/* part (the original a
+    bounce returns) is not cut into its parts unless it could be a forwarded report: the
+    walker reads only its header block, and an original with large attachments would
+    otherwise be split at every boundary for nothing. The tree is then compat32's except
+    for those bodies, which stay one string."""
     lines = _lines(text)
-    return _parse(lines, 0, len(lines), _State(), 0)
+    return _parse(lines, 0, len(lines), _State(skim), 0)
 
 
 #: Where str.splitlines ends a line and the feedparser does not.
@@ -392,5 +411,5 @@ def _lines(text: str) -> list[str]:
     return text.splitlines(True)  # a third faster than StringIO
 
 
-def parse_bytes(data: bytes) -> Message:
-    return parse_text(data.decode("ascii", "surrogateescape"))
+def parse_bytes(data: bytes, skim: bool = False) -> Message:
+    return parse_text(data.decode("ascii", "surrogateescape"), skim)
