@@ -422,6 +422,11 @@ def _alternative(spec: dict[str, Any], where: str,
     return alt
 
 
+#: Who must act (each has its words in i18n: "actor.<name>"), and how bad a finding is.
+ACTORS = ("sender-admin", "recipient-admin", "end-user", "sender")
+SEVERITIES = ("error", "warning", "info")
+
+
 def _rule(raw: dict[str, Any], pack: str, order: int,
           known: dict[str, Any] | None = None) -> Rule:
     rid = raw.get("id")
@@ -431,6 +436,10 @@ def _rule(raw: dict[str, Any], pack: str, order: int,
     for key in ("title", "cause", "reason"):
         if not raw.get(key):
             raise RuleError(f"{where}: missing '{key}'")
+    if raw.get("severity", "error") not in SEVERITIES:
+        raise RuleError(f"{where}: severity must be one of {', '.join(SEVERITIES)}")
+    if raw.get("actor") is not None and raw["actor"] not in ACTORS:
+        raise RuleError(f"{where}: actor must be one of {', '.join(ACTORS)}")
     matches = raw.get("match")
     if isinstance(matches, dict):
         matches = [matches]

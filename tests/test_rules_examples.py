@@ -55,6 +55,25 @@ def test_bad_pack_is_reported_with_its_name(tmp_path):
         load_pack(p)
 
 
+@pytest.mark.parametrize("line, problem", [('actor = "recipient"', "actor must be one of"),
+                                           ('severity = "fatal"', "severity must be one of")])
+def test_unknown_actor_or_severity_is_refused(tmp_path, line, problem):
+    # an actor without words in i18n would reach the report as a raw key
+    p = tmp_path / "mine.toml"
+    p.write_text(f'[[rule]]\nid = "x-y"\ntitle = "t"\ncause = "c"\nreason = "blocked"\n{line}\n'
+                 '[[rule.match]]\ntext = ["zzz"]\n')
+    with pytest.raises(RuleError, match=problem):
+        load_pack(p)
+
+
+def test_every_actor_has_words_in_both_languages():
+    from mailcheck.i18n import LABELS
+    from mailcheck.rules import ACTORS
+    for lang in ("en", "ja"):
+        for actor in ACTORS:
+            assert LABELS[lang].get(f"actor.{actor}")
+
+
 def test_duplicate_rule_ids_are_refused(tmp_path):
     p = tmp_path / "dup.toml"
     p.write_text('[[rule]]\nid = "exo-external-forwarding-blocked"\ntitle = "t"\ncause = "c"\n'
