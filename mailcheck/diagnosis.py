@@ -82,7 +82,7 @@ def diagnose_evidence(ev: Evidence, *, lang: str = "en", rules: RuleSet | None =
             reason=reason, hard_bounce=reasons.is_hard(reason, rec), rule=rule_id,
             feedback_type=rec.feedback_type))
 
-    ranked = sorted(findings.values(), key=lambda f: (-f.score[0], -f.score[1]))
+    ranked = sorted(findings.values(), key=lambda f: (not f.recipients, -f.score[0], -f.score[1]))
     if not any(f.severity != "info" for f in ranked):
         ranked.extend(_generic_findings(ev, diag, lang))
     diag.findings = ranked
