@@ -325,10 +325,7 @@ def _memory_items(source: str, data: bytes, name: str) -> Iterator[Item] | tuple
         # makes of it is the text after the "From " line, without a closing blank line.
         cut = data.find(b"\n")
         body = data[cut + 1:] if cut >= 0 else b""
-        if body.endswith(b"\n\n"):
-            body = body[:-1]
-        elif body.endswith(b"\r\n\r\n"):
-            body = body[:-2]
+        body, _ = _finish([body], len(body), False)  # (no cut: the file is short)
         return (Item(source, body, size=len(body)),)
     return _mbox_items(source, io.BytesIO(data))
 

@@ -254,8 +254,8 @@ def test_plain_from_shortcut_reads_the_sender_as_the_address_parser_does(value):
 def test_plain_from_pattern_matches_only_what_getaddresses_reads_as_one_address(value):
     from email.utils import getaddresses
 
-    from mailcheck.ingest.authentication import _PLAIN_FROM
+    from mailcheck.identities import _PLAIN_VALUE
 
-    m = _PLAIN_FROM.fullmatch(value)
+    m = _PLAIN_VALUE.fullmatch(value)
     if m:
         assert [a for _, a in getaddresses([value])][:1] == [m.group(1) or m.group(2)]

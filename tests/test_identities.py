@@ -190,4 +190,4 @@ def test_fill_never_leaves_placeholders(value: str, other: str) -> None:
 @given(st.text(alphabet=st.sampled_from(list("aZ09_.+- @<>\t\",;()")), max_size=30))
 def test_plain_to_shortcut_reads_addresses_as_the_address_parser_does(value):
     expected = [identities.safe_address(a) for _, a in getaddresses([value])]
-    assert [identities.safe_address(a) for a in identities._addresses(value)] == expected
+    assert [identities.safe_address(a) for a in identities.addresses(value)] == expected

@@ -25,6 +25,7 @@ from email.utils import getaddresses
 from typing import Any
 
 from ..checks.orgdomain import aligned
+from ..identities import addresses
 from ..model import Evidence
 from .antispam import decode_antispam
 from .authresults import AuthHeaders, read_auth_headers
@@ -54,26 +55,14 @@ def detect(ev: Evidence) -> bool:
 _BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon")
 
 
-#: A From: value that is one plain address, bare or after a plain (or plainly quoted)
-#: name: ``getaddresses`` reads it as that one address (tests hold the two together).
-_PLAIN_ADDR = r"[A-Za-z0-9_.+-]{1,64}@[A-Za-z0-9.-]{1,253}"
-_PLAIN_FROM = re.compile(
-    rf'[ \t]{{0,20}}(?:(?:[A-Za-z0-9_ -]{{0,200}}|"[A-Za-z0-9_ -]{{0,200}}"[ \t]{{0,20}})'
-    rf"<({_PLAIN_ADDR})>|({_PLAIN_ADDR}))[ \t]{{0,20}}")
-
-
 def _from_bounce_sender(ev: Evidence) -> bool:
     """From: MAILER-DAEMON / postmaster, or an empty From: the input is a bounce."""
     value = ev.header("From")
     if value is None:
         return False
-    m = _PLAIN_FROM.fullmatch(value)
-    if m:  # the usual From: without the general address parser (several times slower)
-        return (m.group(1) or m.group(2)).split("@")[0].lower() in _BOUNCE_SENDERS
-    values = [value]
-    addrs = [a for _, a in getaddresses(values)]
+    addrs = addresses(value)
     if not addrs or not addrs[0].strip("<> "):
-        return "mailer-daemon" in values[0].lower() or not addrs
+        return "mailer-daemon" in value.lower() or not addrs
     return addrs[0].split("@")[0].lower() in _BOUNCE_SENDERS
 
 

@@ -22,6 +22,7 @@ from itertools import repeat
 
 from ..model import Evidence, Header, Line
 from .decode import decode_bytes, normalise_charset
+from .mime import may_be_report
 from .mime import parse_bytes as _mime_parse_bytes
 from .mime import parse_text as _mime_parse_text
 
@@ -351,11 +352,9 @@ def _reparse_multipart(body: str) -> Message | None:
 def _is_forwarded_report(inner: Message, ev: Evidence) -> bool:
     if "message/delivery-status" in ev.facts.get("mime_parts", ()):
         return False  # the outer message is the report; this is the returned original
-    ctype = inner.get_content_type()
-    frm = str(inner.get("From", "")).lower()
-    return ctype == "multipart/report" or (
-        ("mailer-daemon" in frm or "postmaster" in frm) and inner.get("X-Failed-Recipients")
-        is not None)
+    # a multipart/report, or a daemon's or postmaster's message naming failed recipients
+    return may_be_report(inner) and (inner.get_content_type() == "multipart/report"
+                                     or inner.get("X-Failed-Recipients") is not None)
 
 
 def parse_message(data: bytes, ev: Evidence) -> Message:

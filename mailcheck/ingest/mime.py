@@ -302,7 +302,7 @@ def _parse(lines: list[str], start: int, end: int, state: _State, depth: int,
         msg._payload = [_parse(lines, i, end, state, depth + 1, enclosed=True)]
         return msg
     if ctype.startswith("multipart/"):
-        if enclosed and state.skim and not _may_be_report(msg, ctype):
+        if enclosed and state.skim and not may_be_report(msg):
             msg._payload = "".join(lines[i:end])  # a returned original's parts: unread
             return msg
         _parse_multipart(msg, _boundary(msg, value), lines, i, end, state, depth)
@@ -378,10 +378,12 @@ def _parse_multipart(msg: Message, boundary: str | None, lines: list[str], i: in
         pos += 1
 
 
-def _may_be_report(msg: Message, ctype: str) -> bool:
-    """Whether an enclosed message could be a report forwarded as an attachment, which the
-    walker reads whole (the test of message._is_forwarded_report that needs no Evidence)."""
-    if ctype == "multipart/report":
+def may_be_report(msg: Message) -> bool:
+    """Whether an enclosed message could be a report forwarded as an attachment: a
+    multipart/report, or a message from a mailer daemon or postmaster. The walker's own
+    test (message._is_forwarded_report) narrows this one, so a skimmed body is never one
+    it would read."""
+    if msg.get_content_type() == "multipart/report":
         return True
     frm = str(msg.get("From", "")).lower()
     return "mailer-daemon" in frm or "postmaster" in frm
