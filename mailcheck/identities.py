@@ -143,11 +143,8 @@ def fill_findings(diag: Diagnosis, ev: Evidence) -> None:
     """Put the input's identities into every finding's commands (in place)."""
     base = None  # worked out when a command first needs it: most findings have none
     for f in diag.findings:
-        for s in f.fix:
-            if s.powershell and _OPEN in s.powershell:
-                break
-        else:
-            continue  # no step has a placeholder
+        if not any(s.powershell and _OPEN in s.powershell for s in f.fix):
+            continue
         if base is None:
             base = input_identities(ev)
         values = finding_identities(f, diag, base)

@@ -99,7 +99,8 @@ class Evidence:
     _header_index: dict[str, str] | None = field(default=None, repr=False)
     _scan: tuple[Any, frozenset[str]] | None = field(default=None, repr=False)
     _header_count: int = field(default=-1, repr=False)
-    _body: tuple[int, list[Line]] | None = field(default=None, repr=False)  # plaintext.body_lines
+    # plaintext.body_lines: (len(lines) then, the body's lines, their lower-cased form)
+    _body: tuple[int, list[Line], Any] | None = field(default=None, repr=False)
 
     # -- the searchable text --------------------------------------------------------------
     def haystack(self) -> str:
@@ -231,11 +232,10 @@ class Finding:
             "actor": self.actor,
             "generic": self.generic,
             "cause": self.cause,
-            "evidence": [ln.text.strip() for ln in self.evidence],  # Line.cite()
+            "evidence": [ln.cite() for ln in self.evidence],
             "evidence_lines": [ln.number for ln in self.evidence],
             "fix": [s.text for s in self.fix],
-            "fix_steps": [{"text": s.text, "powershell": s.powershell}  # FixStep.to_dict()
-                          for s in self.fix],
+            "fix_steps": [s.to_dict() for s in self.fix],
             "tradeoff": self.tradeoff,
             "confirm": list(self.confirm),
             "references": list(self.references),

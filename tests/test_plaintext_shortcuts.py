@@ -241,4 +241,5 @@ _ADDRESS_PIECES = ["bob@example.org", "Ann@Example.ORG", "<carol@example.net>", 
        st.sets(st.sampled_from(["bob@example.org", "x@y"]), max_size=1))
 def test_candidates_are_those_the_old_scan_found(texts, excluded) -> None:
     lines = [Line("text/plain", i + 1, t) for i, t in enumerate(texts)]
-    assert plaintext._candidates(lines, excluded) == _old_candidates(lines, excluded)
+    assert plaintext._candidates(lines, plaintext._Lowered(lines), excluded) == \
+        _old_candidates(lines, excluded)

@@ -175,7 +175,7 @@ def body_lines(ev: Evidence) -> list[Line]:
         if out and text[:2] in _RETURNED_HEADS and _RETURNED_HEADER.match(text):
             break
         out.append(ln)
-    ev._body = (len(ev.lines), out)
+    ev._body = (len(ev.lines), out, None)  # (its _Lowered, made when first asked for)
     return out
 
 
@@ -263,11 +263,11 @@ def _header_recipients(ev: Evidence) -> list[str]:
     return out
 
 
-def _candidates(lines: list[Line], excluded: set[str]) -> list[tuple[str, int]]:
+def _candidates(lines: list[Line], lows: _Lowered,
+                excluded: set[str]) -> list[tuple[str, int]]:
     """(address, index of its line) for addresses in structural positions, first seen first."""
     found: list[tuple[str, int]] = []
     seen: set[str] = set()
-    lows = _lowered(lines)
     for i in lows.lines_with("@"):
         text, low = lines[i].text, lows.lows[i]
         # _ID_LINE and _NAMED are tried only when the line holds a string each match
@@ -352,19 +352,15 @@ class _Lowered:
         return out
 
 
-#: The last _Lowered built, with the list of lines it was built from: parse and
-#: remote_from_notice read the same body_lines list (callers do not change it).
-_last_lowered: tuple[list[Line], _Lowered] | None = None
-
-
-def _lowered(lines: list[Line]) -> _Lowered:
-    global _last_lowered
-    last = _last_lowered
-    if last is not None and last[0] is lines:
-        return last[1]
-    lows = _Lowered(lines)
-    _last_lowered = (lines, lows)
-    return lows
+def _lowered(ev: Evidence, lines: list[Line]) -> _Lowered:
+    """``lines`` lower-cased; for the input's body_lines (what parse, _fill_in and
+    remote_from_notice read), made once and kept with them."""
+    body = ev._body
+    if body is None or body[1] is not lines:
+        return _Lowered(lines)
+    if body[2] is None:
+        ev._body = (body[0], lines, _Lowered(lines))
+    return ev._body[2]
 
 
 def _first_lines(body: _Lowered, addr: str) -> list[int]:
@@ -510,8 +506,8 @@ def parse(ev: Evidence) -> None:
         _fill_in(ev, lines)
         return
     header_rcpts = _header_recipients(ev)
-    lows = _lowered(lines)
-    cands = _candidates(lines, _excluded(ev))
+    lows = _lowered(ev, lines)
+    cands = _candidates(lines, lows, _excluded(ev))
     if header_rcpts:
         known = {a.lower(): i for a, i in cands}
         positions = []
@@ -584,13 +580,14 @@ def _says_why(text: str | None) -> bool:
 def _fill_in(ev: Evidence, lines: list[Line]) -> None:
     """Recipients known from a status part: take a reply code or diagnostic from the text."""
     nameless = [r for r in ev.recipients if not r.recipient]
+    lows = _lowered(ev, lines)
     if nameless:
-        cands = _candidates(lines, _excluded(ev)) or [(a, None) for a in _header_recipients(ev)]
+        cands = (_candidates(lines, lows, _excluded(ev))
+                 or [(a, None) for a in _header_recipients(ev)])
         known = {(r.recipient or "").lower() for r in ev.recipients}
         cands = [c for c in cands if c[0].lower() not in known]
         for rec, (addr, _) in zip(nameless, cands, strict=False):
             rec.recipient = addr
-    lows = _lowered(lines)
     for rec in ev.recipients:
         if rec.recipient and not rec.smtp_command:
             rec.smtp_command = _command_near(lines, lows, rec)
@@ -634,7 +631,7 @@ def remote_from_notice(ev: Evidence, lines: list[Line] | None = None) -> None:
         return
     # The lines that name a server, found in the joined text (which lines add a host does
     # not matter: more than one in all and none is used).
-    lows = _lowered(lines)
+    lows = _lowered(ev, lines)
     talking = {i for k in ("talking to", "connected to", "giving up on", "does not like")
                for i in lows.lines_with(k)}
     hosts = set()
