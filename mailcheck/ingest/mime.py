@@ -160,14 +160,11 @@ def _compat32_params(value: str) -> list[tuple[str, str]]:
     return decode_params(params)
 
 
-def _simple_params(value: str) -> list[tuple[str, str]]:
-    """compat32's _get_params_preserve for an ASCII value without "*" or a backslash.
-
-    There, _parseparam ends a parameter at a ";" with an even number of quotes before it,
-    names before "=" are lower-cased and both sides stripped; decode_params leaves the
-    first one alone and re-quotes the value of the others (no RFC 2231 name can occur)."""
+def _param_pieces(value: str) -> list[str]:
+    """value cut at each ";" that _parseparam cuts at: one with an even number of quotes
+    before it (a ";" inside a quoted string does not end the parameter)."""
     pieces = value.split(";")
-    if '"' in value:  # a ";" inside a quoted string does not end the parameter
+    if '"' in value:
         merged = []
         current = pieces[0]
         for piece in pieces[1:]:
@@ -178,8 +175,17 @@ def _simple_params(value: str) -> list[tuple[str, str]]:
                 current = piece
         merged.append(current)
         pieces = merged
+    return pieces
+
+
+def _simple_params(value: str) -> list[tuple[str, str]]:
+    """compat32's _get_params_preserve for an ASCII value without "*" or a backslash.
+
+    There, _parseparam ends a parameter at a ";" with an even number of quotes before it,
+    names before "=" are lower-cased and both sides stripped; decode_params leaves the
+    first one alone and re-quotes the value of the others (no RFC 2231 name can occur)."""
     params = []
-    for piece in pieces:
+    for piece in _param_pieces(value):
         i = piece.find("=")
         if i < 0:
             params.append((piece.strip(), ""))
@@ -349,11 +355,15 @@ def _boundary(msg: _Message, value: str | None) -> str | None:
     """msg.get_boundary(), ``value`` being its Content-Type as _content_type returned it."""
     if value is None or "*" in value or "\\" in value:
         return msg.get_boundary()
-    # get_param("boundary") over the parameters _get_params_preserve reads for such a
-    # value (unquoted once there), then collapse_rfc2231_value's unquote and the rstrip
-    for name, val in _simple_params(value):
-        if name.lower() == "boundary":
-            return unquote(unquote(val)).rstrip()
+    # get_param("boundary") over _simple_params(value), then collapse_rfc2231_value's
+    # unquote and the rstrip: unquote(unquote(v)).rstrip() for the first parameter named
+    # boundary. Only that piece is read here. The re-quoting of the parameters after the
+    # first changes nothing: the value has no backslash, so unquote('"' + quote(u) + '"')
+    # is u itself, and for each parameter the answer is unquote(unquote(v)).rstrip().
+    for piece in _param_pieces(value):
+        i = piece.find("=")
+        if (piece[:i] if i >= 0 else piece).strip().lower() == "boundary":
+            return unquote(unquote(piece[i + 1:].strip())).rstrip() if i >= 0 else ""
     return None
 
 
