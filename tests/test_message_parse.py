@@ -124,6 +124,16 @@ TEXT_PIECES = st.sampled_from([
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.one_of(TEXT_PIECES, st.text(max_size=5),
+                          st.characters(max_codepoint=0x20), st.characters(min_codepoint=0x80,
+                                                                           max_codepoint=0x3000)),
+                max_size=12))
+def test_has_line_break_is_the_regex(pieces):
+    text = "".join(pieces)
+    assert message_mod._has_line_break(text) == bool(message_mod._LINE_BREAK.search(text))
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(TEXT_PIECES, max_size=12), st.sampled_from([-1, 0, 1, 2, 3, 4000]))
 def test_add_text_matches_reference(pieces, limit):
     text = "".join(pieces)

@@ -50,6 +50,16 @@ _KNOWN_FIELDS = frozenset(
 #: What str.splitlines() splits on; text without any of these is one line.
 _LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
+
+def _has_line_break(text: str) -> bool:
+    """Whether _LINE_BREAK occurs in text. In ASCII text only seven of its characters can,
+    and seven scans for one character (memchr) cost less than the regex's test of every
+    character against the set."""
+    if text.isascii():
+        return ("\n" in text or "\r" in text or "\x0b" in text or "\x0c" in text
+                or "\x1c" in text or "\x1d" in text or "\x1e" in text)
+    return _LINE_BREAK.search(text) is not None
+
 _RETURNED_TYPES = ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers",
                    "message/global", "message/global-headers")
 _STATUS_TYPES = ("message/delivery-status", "message/global-delivery-status",
@@ -158,7 +168,7 @@ class LineSink:
 
     def add_text(self, part: str, text: str, limit: int = MAX_PART_LINES) -> list[Line]:
         lines = self.ev.lines
-        if limit > 0 and not _LINE_BREAK.search(text):
+        if limit > 0 and not _has_line_break(text):
             # one line (most header fields): no splitting needed
             if not text:
                 return []
@@ -267,7 +277,7 @@ def _add_headers(sink: LineSink, msg: Message, part: str, collect: list[Header] 
         if not text.isprintable() or "=?" in value:
             value = decode_header_value(value)
             text = f"{name}: {value}"
-            if _LINE_BREAK.search(text):  # a stray control character: keep the first line
+            if _has_line_break(text):  # a stray control character: keep the first line
                 added = sink.add_text(part, text, limit=1)
                 ln = added[0] if added else None
                 if collect is not None:
