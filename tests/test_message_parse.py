@@ -64,7 +64,8 @@ def test_looks_like_message_on_corpus():
 PIECES = st.sampled_from([
     b"\r", b"\n", b"\r\n", b" ", b"\t", b"From ", b"From: a@b", b"To: c", b"X-Y:", b"Subject:",
     b"text", b":", b"N" * 76 + b":", b"N" * 77 + b":", b"Received: x", b"\x0c", b"\x1c",
-    b"List-Id: 1", b"\xff", b"Arc-Seal:", b"Odd-Name:"])
+    b"List-Id: 1", b"\xff", b"Arc-Seal:", b"Odd-Name:", b"x-a:", b"FROM:", b"\x7f",
+    b"Received-SPF:", b"In-Reply-To:", b"content-transfer-encoding:", b"Dkim-Signature:"])
 
 
 @settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
@@ -206,7 +207,10 @@ HTML_PIECES = st.sampled_from([
     "<", ">", "<!--", "-->", "<p>", "</p>", "<br/>", "<script>", "</script>", "<style a=1>",
     "</STYLE>", "<!DOCTYPE x>", "<?xml?>", "a", "  ", "\t", "\n", "&amp;", "&nbsp;", "\xa0",
     "<div\n class=x>", "<a href='<'>", "< p>", "<p", "text", "\r", "\x0c", "<title>", "</td>",
-    "<!-->", "<!--->", "--", "-", "<SCRIPT>", "</Script >", "<p " + "a" * 4000, "<h1>", "<!"])
+    "<!-->", "<!--->", "--", "-", "<SCRIPT>", "</Script >", "<p " + "a" * 4000, "<h1>", "<!",
+    "<//b>", "</", "<?", "<!-x>", "<a1234567890123456>", "<abcdefghijklmnop>", "<p\x00>",
+    "<p" + " " * 4000 + ">", "<p" + " " * 4001 + ">", "<!" + "x" * 4000 + ">",
+    "<?" + "x" * 4001 + ">", "</td" + "y" * 3999, "<1>", "<_a>", "<br-x>", "\u00e9"])
 
 
 @settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
