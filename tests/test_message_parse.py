@@ -135,6 +135,15 @@ def test_has_line_break_is_the_regex(pieces):
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(["a", " ", "\t", "\n", "\r", "\r\n", "\n\t", "\n ", " " * 201,
+                                 "\t" * 199, "=?x?=", "\x0b", "\udcff"]), max_size=12))
+def test_unfold_matches_reference(pieces):
+    value = "".join(pieces)
+    reference = message_mod._FOLD.sub(" ", value.replace("\r", "")).replace("\n", " ")
+    assert message_mod._unfold(value) == reference
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(TEXT_PIECES, max_size=12), st.sampled_from([-1, 0, 1, 2, 3, 4000]))
 def test_add_text_matches_reference(pieces, limit):
     text = "".join(pieces)

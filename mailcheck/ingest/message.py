@@ -114,7 +114,12 @@ def looks_like_message(data: bytes) -> bool:
 
 
 def _unfold(value: str) -> str:
-    return _FOLD.sub(" ", value.replace("\r", "")).replace("\n", " ")
+    # (each replace only where it has something to do: a fold is "\n" and white space, so
+    # the regex leaves a "\n" only where a line end had none after it)
+    if "\r" in value:
+        value = value.replace("\r", "")
+    value = _FOLD.sub(" ", value)
+    return value.replace("\n", " ") if "\n" in value else value
 
 
 def _decode_words(value: str) -> str:
