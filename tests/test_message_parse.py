@@ -64,7 +64,8 @@ def test_looks_like_message_on_corpus():
 PIECES = st.sampled_from([
     b"\r", b"\n", b"\r\n", b" ", b"\t", b"From ", b"From: a@b", b"To: c", b"X-Y:", b"Subject:",
     b"text", b":", b"N" * 76 + b":", b"N" * 77 + b":", b"Received: x", b"\x0c", b"\x1c",
-    b"List-Id: 1", b"\xff", b"Arc-Seal:", b"Odd-Name:"])
+    b"List-Id: 1", b"\xff", b"Arc-Seal:", b"Odd-Name:", b"x-a:", b"FROM:", b"\x7f",
+    b"Received-SPF:", b"In-Reply-To:", b"content-transfer-encoding:", b"Dkim-Signature:"])
 
 
 @settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
@@ -121,6 +122,25 @@ def reference_add_headers(ev: Evidence, msg, part: str, collect) -> None:
 TEXT_PIECES = st.sampled_from([
     "a", "word ", "\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\t", " ",
     "x" * 3999, "y" * 4001, "=?utf-8?b?w6k=?=", "=?iso-2022-jp?b?GyRCJEgbKEI=?=", "\udcff", ""])
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.one_of(TEXT_PIECES, st.text(max_size=5),
+                          st.characters(max_codepoint=0x20), st.characters(min_codepoint=0x80,
+                                                                           max_codepoint=0x3000)),
+                max_size=12))
+def test_has_line_break_is_the_regex(pieces):
+    text = "".join(pieces)
+    assert message_mod._has_line_break(text) == bool(message_mod._LINE_BREAK.search(text))
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(["a", " ", "\t", "\n", "\r", "\r\n", "\n\t", "\n ", " " * 201,
+                                 "\t" * 199, "=?x?=", "\x0b", "\udcff"]), max_size=12))
+def test_unfold_matches_reference(pieces):
+    value = "".join(pieces)
+    reference = message_mod._FOLD.sub(" ", value.replace("\r", "")).replace("\n", " ")
+    assert message_mod._unfold(value) == reference
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
@@ -196,7 +216,16 @@ HTML_PIECES = st.sampled_from([
     "<", ">", "<!--", "-->", "<p>", "</p>", "<br/>", "<script>", "</script>", "<style a=1>",
     "</STYLE>", "<!DOCTYPE x>", "<?xml?>", "a", "  ", "\t", "\n", "&amp;", "&nbsp;", "\xa0",
     "<div\n class=x>", "<a href='<'>", "< p>", "<p", "text", "\r", "\x0c", "<title>", "</td>",
-    "<!-->", "<!--->", "--", "-", "<SCRIPT>", "</Script >", "<p " + "a" * 4000, "<h1>", "<!"])
+    "<!-->", "<!--->", "--", "-", "<SCRIPT>", "</Script >", "<p " + "a" * 4000, "<h1>", "<!",
+    "<//b>", "</", "<?", "<!-x>", "<a1234567890123456>", "<abcdefghijklmnop>", "<p\x00>",
+    "<p" + " " * 4000 + ">", "<p" + " " * 4001 + ">", "<!" + "x" * 4000 + ">",
+    "<?" + "x" * 4001 + ">", "</td" + "y" * 3999, "<1>", "<_a>", "<br-x>", "\u00e9"])
+
+
+def test_not_angle_is_every_character_but_angle_brackets():
+    spelt = re.compile(message_mod._NOT_ANGLE)
+    for cp in [*range(0x10000), 0x10000, 0x1F600, 0x10FFFF]:
+        assert bool(spelt.fullmatch(chr(cp))) == (chr(cp) not in "<>"), hex(cp)
 
 
 @settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))

@@ -253,3 +253,23 @@ def test_parse_time_content_type_and_boundary_match_compat32(fields, default):
     value = mime._content_type(ours)
     assert ours.get_content_type() == ref.get_content_type()
     assert mime._boundary(ours, value) == ref.get_boundary()
+
+
+MIXED_HEADER_LINES = st.sampled_from([
+    "From: x@y", "Subject:\tspaced", "Subject:", "X:  ", " folded", "\tfolded more", "  ",
+    "\t", ":nameless", "not a header", "From nobody", "=?utf-8?q?x?=: y", "a" * 998 + ": long",
+    "X-\x0b: vt", "X: \x0c\x1c", "Y: \udcff", "Z:x"])
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.tuples(MIXED_HEADER_LINES, st.sampled_from(["\n", "\r\n", "\r", ""])),
+                max_size=10),
+       st.sampled_from(["\n", "\r\n", "\r", ""]), st.lists(LINES, max_size=3),
+       st.sampled_from(["", "\r\n", "\r", "\n"]))
+def test_header_blocks_with_mixed_line_ends_match_feedparser(head, eol, body, elsewhere):
+    """The header block reader (one findall for fields and folds up to the blank line, the
+    line reader for anything else) in each of its three modes: "\\n" only, "\\r\\n" too, a
+    lone "\\r" somewhere (here perhaps only in the body, after the header block)."""
+    text = "".join(line + end for line, end in head) + eol + "\n".join(body) + elsewhere
+    data = text.encode("ascii", "surrogateescape")
+    assert tree(mime.parse_bytes(data)) == tree(reference(data))

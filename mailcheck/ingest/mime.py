@@ -1,16 +1,18 @@
 """A lean MIME reader: the same ``email.message.Message`` tree as ``compat32``'s feedparser.
 
 ``email.message_from_bytes`` spends most of its time feeding lines one by one through a
-stack of end-of-part matchers. This reader splits the whole text into lines once and works
-on line ranges: a header block ends at the first blank or non-header line, a multipart body
-is cut at its boundary lines, message/delivery-status at blank lines, message/* holds one
-message. The result is built from real ``Message`` objects (raw headers and payloads set
-exactly as the feedparser sets them), so payload decoding (base64 with bad padding,
-quoted-printable), parameters (quoted strings, RFC 2231) and charsets stay the standard
-library's. Never raises on bad input: it only slices strings. Two deliberate limits the
-feedparser lacks: nesting deeper than MAX_DEPTH is kept as text (the feedparser recurses
-until a RecursionError), and a header name longer than 998 characters ends the header
-block (RFC 5322's line limit; the feedparser's pattern is unbounded).
+stack of end-of-part matchers. This reader works on spans of the text itself rather than on
+lines: a header block runs to the first blank line (found with str.find) and its fields are
+read by one findall (a block with other lines in it, line by line), a multipart body is cut
+where "--" + boundary starts a line, message/delivery-status at blank lines, message/*
+holds one message, and every payload is one slice. Lines end at "\r\n", "\r" or "\n", as
+the feedparser's do. The result is built from real ``Message`` objects (raw headers and
+payloads set exactly as the feedparser sets them), so payload decoding (base64 with bad
+padding, quoted-printable), parameters (quoted strings, RFC 2231) and charsets stay the
+standard library's. Never raises on bad input: it only slices strings. Two deliberate
+limits the feedparser lacks: nesting deeper than MAX_DEPTH is kept as text (the feedparser
+recurses until a RecursionError), and a header name longer than 998 characters ends the
+header block (RFC 5322's line limit; the feedparser's pattern is unbounded).
 """
 
 from __future__ import annotations
@@ -19,12 +21,25 @@ import io
 import re
 from email.message import Message, _parseparam, _unquotevalue
 from email.utils import decode_params, quote, unquote
-from itertools import compress, repeat
 
 #: A header line: a field name and ":" (group 1, then white space up to the value), a
 #: "From " line or a continuation line; the feedparser's headerRE, name length bounded.
 _FIELD_RE = re.compile(r"([\041-\071\073-\176]{0,998}):[ \t]*|From |[\t ]")
-_LINE_ENDS = frozenset(("", "\n", "\r", "\r\n"))
+#: A header field with a name: the name (group 1) and the value after ":[ \t]*" with its
+#: folds, without the line end compat32 strips (group 2); or the rest of the text (both
+#: groups empty), when a line is not such a field. Every repeat is possessive: linear.
+_FIELDS_RE = re.compile(r"([\041-\071\073-\176]{1,998}+):[ \t]*+"
+                        r"([^\r\n]*+(?:(?:\r\n?|\n)[ \t][^\r\n]*+)*+)(?:\r\n?|\n)?"
+                        r"|[\s\S]+")
+#: The same where every line ends with "\n" ("." is [^\n], and sre matches it twice as fast
+#: as [^\r\n]). Where lines end with "\r\n", the value takes the last line's "\r" along.
+_FIELDS_LF_RE = re.compile(r"([\041-\071\073-\176]{1,998}+):[ \t]*+(.*+(?:\n[ \t].*+)*+)\n?"
+                           r"|[\s\S]+")
+#: Where a blank line follows a line end (see _blank).
+_BLANK_RE = re.compile(r"\n[\r\n]|\r\r")
+#: The rest of a boundary line after "--" + boundary: "--" (the close delimiter, group 1),
+#: white space, a line end or the end of the text.
+_BOUNDARY_TAIL_RE = re.compile(r"(--)?[ \t]*+(?:\r\n?|\n|\Z)")
 #: Nesting deeper than this is kept as text (the walker stops at 12 levels anyway).
 MAX_DEPTH = 40
 _ABSENT = object()
@@ -145,14 +160,11 @@ def _compat32_params(value: str) -> list[tuple[str, str]]:
     return decode_params(params)
 
 
-def _simple_params(value: str) -> list[tuple[str, str]]:
-    """compat32's _get_params_preserve for an ASCII value without "*" or a backslash.
-
-    There, _parseparam ends a parameter at a ";" with an even number of quotes before it,
-    names before "=" are lower-cased and both sides stripped; decode_params leaves the
-    first one alone and re-quotes the value of the others (no RFC 2231 name can occur)."""
+def _param_pieces(value: str) -> list[str]:
+    """value cut at each ";" that _parseparam cuts at: one with an even number of quotes
+    before it (a ";" inside a quoted string does not end the parameter)."""
     pieces = value.split(";")
-    if '"' in value:  # a ";" inside a quoted string does not end the parameter
+    if '"' in value:
         merged = []
         current = pieces[0]
         for piece in pieces[1:]:
@@ -163,8 +175,17 @@ def _simple_params(value: str) -> list[tuple[str, str]]:
                 current = piece
         merged.append(current)
         pieces = merged
+    return pieces
+
+
+def _simple_params(value: str) -> list[tuple[str, str]]:
+    """compat32's _get_params_preserve for an ASCII value without "*" or a backslash.
+
+    There, _parseparam ends a parameter at a ";" with an even number of quotes before it,
+    names before "=" are lower-cased and both sides stripped; decode_params leaves the
+    first one alone and re-quotes the value of the others (no RFC 2231 name can occur)."""
     params = []
-    for piece in pieces:
+    for piece in _param_pieces(value):
         i = piece.find("=")
         if i < 0:
             params.append((piece.strip(), ""))
@@ -175,11 +196,73 @@ def _simple_params(value: str) -> list[tuple[str, str]]:
 
 
 class _State:
-    __slots__ = ("last", "skim")
+    __slots__ = ("last", "skim", "ends", "fields")
 
-    def __init__(self, skim: bool = False) -> None:
+    def __init__(self, text: str, skim: bool = False) -> None:
         self.last: Message | None = None
         self.skim = skim  # see parse_text
+        # which line ends the text has: 0 "\n" only, 1 also "\r\n" (every "\r" is in one),
+        # 2 also a lone "\r"; blank lines are searched for accordingly (see _blank)
+        if "\r" not in text:
+            self.ends = 0
+        else:
+            self.ends = 1 if text.count("\r") == text.count("\r\n") else 2
+        self.fields = (_FIELDS_LF_RE if self.ends < 2 else _FIELDS_RE).findall
+
+
+def _blank(text: str, pos: int, end: int, ends: int) -> int:
+    """Where the first blank line of text[pos:end] starts (pos starts a line), or end.
+
+    A blank line starts with "\r" or "\n" at a line start: after "\n", or after a lone "\r"
+    (one not followed by "\n"). So it is the second character of "\n\n", "\n\r" or "\r\r";
+    the last two need a "\r", and "\r\r" a lone one. str.find is a fast C scan; each later
+    search is bounded by what the earlier ones found."""
+    if pos >= end:
+        return end
+    if text[pos] in "\r\n":
+        return pos
+    if ends == 2:
+        m = _BLANK_RE.search(text, pos, end)
+        return end if m is None else m.start() + 1
+    if ends:
+        k = text.find("\n\r", pos, end)
+        if k >= 0:
+            end = k + 1
+    k = text.find("\n\n", pos, end)
+    return end if k < 0 else k + 1
+
+
+def _after_eol(text: str, pos: int) -> int:
+    """The start of the line after the line end at pos ("\r\n", "\r" or "\n")."""
+    return pos + 2 if text.startswith("\r\n", pos) else pos + 1
+
+
+def _read_headers(msg: Message, text: str, pos: int, end: int, state: _State
+                  ) -> tuple[str, int, int]:
+    """Read the header block at text[pos:end]; return the text, start and end of the body.
+
+    The block runs to the first blank line (consumed) or the first line that is not part
+    of a field. The usual block, fields and their folds up to a blank line, is read by one
+    findall; a block with any other line (a "From " line, a nameless field, a continuation
+    before any field, text) by the line reader below, which is compat32's."""
+    q = _blank(text, pos, end, state.ends)
+    found = state.fields(text, pos, q) if q > pos else []
+    if not found or found[-1][0]:  # (a field has a name of one or more characters)
+        if state.ends == 1:  # the values took the "\r" of their last line along
+            found = [(k, v[:-1]) if v[-1:] == "\r" else (k, v) for k, v in found]
+        msg._headers = found
+        return text, (_after_eol(text, q) if q < end else end), end
+    if len(found) == 1 and text[pos] not in " \t:" and not text.startswith("From ", pos):
+        return text, pos, end  # the first line is text: there is no header block
+    msg._headers = []
+    r = _after_eol(text, q) if q < end else end  # the blank line is read too
+    lines = _lines(text[pos:r])
+    stop, pushed = _parse_headers(msg, lines, 0, len(lines))
+    body = pos + sum(map(len, lines[:stop]))
+    if pushed is not None:  # a last "From " header line goes back in front of the body
+        text = pushed + text[body:end]
+        return text, 0, len(text)
+    return text, body, end
 
 
 def _is_blank(line: str) -> bool:
@@ -199,11 +282,11 @@ def _parse_headers(msg: Message, lines: list[str], start: int, end: int
     """Read the header block of lines[start:end]; return the index of the first body line
     and a trailing "From " line that the feedparser pushes back in front of the body.
 
-    One pass: a continuation line is known by its first character, every other line is
-    matched once against _FIELD_RE (which also yields the field's name and where its
-    value starts); lines are folded into the field they continue as they come (a field is
-    stored when the next one starts). A regex match costs about as much as the rest of the
-    work on a line, and scanning the joined block with a regex costs as much again."""
+    The line reader, for the blocks _read_headers does not read in one findall (a "From "
+    line, a nameless field...). One pass: a continuation line is known by its first
+    character, every other line is matched once against _FIELD_RE (which also yields the
+    field's name and where its value starts); lines are folded into the field they continue
+    as they come (a field is stored when the next one starts)."""
     raw = msg._headers
     match = _FIELD_RE.match
     name = ""  # the field being read ("" after a From line or a nameless one)
@@ -272,96 +355,111 @@ def _boundary(msg: _Message, value: str | None) -> str | None:
     """msg.get_boundary(), ``value`` being its Content-Type as _content_type returned it."""
     if value is None or "*" in value or "\\" in value:
         return msg.get_boundary()
-    # get_param("boundary") over the parameters _get_params_preserve reads for such a
-    # value (unquoted once there), then collapse_rfc2231_value's unquote and the rstrip
-    for name, val in _simple_params(value):
-        if name.lower() == "boundary":
-            return unquote(unquote(val)).rstrip()
+    # get_param("boundary") over _simple_params(value), then collapse_rfc2231_value's
+    # unquote and the rstrip: unquote(unquote(v)).rstrip() for the first parameter named
+    # boundary. Only that piece is read here. The re-quoting of the parameters after the
+    # first changes nothing: the value has no backslash, so unquote('"' + quote(u) + '"')
+    # is u itself, and for each parameter the answer is unquote(unquote(v)).rstrip().
+    for piece in _param_pieces(value):
+        i = piece.find("=")
+        if (piece[:i] if i >= 0 else piece).strip().lower() == "boundary":
+            return unquote(unquote(piece[i + 1:].strip())).rstrip() if i >= 0 else ""
     return None
 
 
-def _parse(lines: list[str], start: int, end: int, state: _State, depth: int,
+def _parse(text: str, pos: int, end: int, state: _State, depth: int,
            default_type: str | None = None, enclosed: bool = False) -> Message:
     msg = _Message()
     if default_type:
         msg.set_default_type(default_type)
     state.last = msg
-    i, pushed = _parse_headers(msg, lines, start, end)
-    if pushed is not None:  # a last "From " header line goes back in front of the body
-        lines = [pushed] + lines[i:end]
-        i, end = 0, len(lines)
+    text, i, end = _read_headers(msg, text, pos, end, state)
     value = _content_type(msg)
     if depth > MAX_DEPTH:
-        msg._payload = "".join(lines[i:end])
+        msg._payload = text[i:end]
         return msg
     ctype = msg._ctype
     if ctype == "message/delivery-status":
-        _parse_status_blocks(msg, lines, i, end, state, depth)
+        _parse_status_blocks(msg, text, i, end, state, depth)
         return msg
     if ctype.startswith("message/"):
-        msg._payload = [_parse(lines, i, end, state, depth + 1, enclosed=True)]
+        msg._payload = [_parse(text, i, end, state, depth + 1, enclosed=True)]
         return msg
     if ctype.startswith("multipart/"):
         if enclosed and state.skim and not may_be_report(msg):
-            msg._payload = "".join(lines[i:end])  # a returned original's parts: unread
+            msg._payload = text[i:end]  # a returned original's parts: unread
             return msg
-        _parse_multipart(msg, _boundary(msg, value), lines, i, end, state, depth)
+        _parse_multipart(msg, _boundary(msg, value), text, i, end, state, depth)
         return msg
-    msg._payload = "".join(lines[i:end])
+    msg._payload = text[i:end]
     return msg
 
 
-def _parse_status_blocks(msg: Message, lines: list[str], i: int, end: int, state: _State,
+def _parse_status_blocks(msg: Message, text: str, i: int, end: int, state: _State,
                          depth: int) -> None:
     msg._payload = []
     while True:
-        j = i
-        while j < end and not _is_blank(lines[j]):
-            j += 1
-        msg.attach(_parse(lines, i, j, state, depth + 1))
+        j = _blank(text, i, end, state.ends)
+        msg.attach(_parse(text, i, j, state, depth + 1))
         # the blank line ends the block; the next line (if any) starts the next block
-        if j >= end or j + 1 >= end:
+        if j >= end:
             return
-        i = j + 1
+        i = _after_eol(text, j)
+        if i >= end:
+            return
 
 
-def _parse_multipart(msg: Message, boundary: str | None, lines: list[str], i: int, end: int,
+def _boundary_lines(text: str, sep: str, i: int, end: int, ends: int
+                    ) -> list[tuple[int, bool, int]]:
+    """The boundary lines of text[i:end] (i starts a line), as the feedparser's
+    --boundary(--)?[ \t]*(\r\n|\r|\n)?$  matches them: (where the line starts, whether it
+    is the close delimiter, where the next line starts)."""
+    if "\n" in sep or "\r" in sep:
+        return []  # (a boundary never ends with either: it cannot start a line)
+    cut = len(sep)
+    starts = [i] if text.startswith(sep, i) else []
+    # a line starts after "\n", or after a lone "\r" ("\r" + sep: the "\r" is lone)
+    for eol in ("\n", "\r") if ends == 2 else ("\n",):
+        needle = eol + sep
+        k = text.find(needle, i, end)
+        while k >= 0:
+            starts.append(k + 1)
+            k = text.find(needle, k + 1 + cut, end)
+    if ends == 2:
+        starts.sort()
+    marks = []
+    tail = _BOUNDARY_TAIL_RE.match
+    for k in starts:
+        m = tail(text, k + cut, end)
+        if m is not None:
+            marks.append((k, m[1] is not None, m.end()))
+    return marks
+
+
+def _parse_multipart(msg: Message, boundary: str | None, text: str, i: int, end: int,
                      state: _State, depth: int) -> None:
     if boundary is None:
-        msg._payload = "".join(lines[i:end])
+        msg._payload = text[i:end]
         return
-    sep = "--" + boundary
-    cut = len(sep)
-    # boundary lines, as the feedparser's  --boundary(--)?[ \t]*(\r\n|\r|\n)?$  match
-    # (done by hand: a regex per boundary would be compiled anew for nearly every message)
-    marks = []
-    # the lines that start with the separator, found without a Python step per line
-    starts = map(str.startswith, lines[i:end], repeat(sep))
-    for k in compress(range(i, end), starts):
-        rest = lines[k][cut:]
-        is_end = rest.startswith("--")
-        if is_end:
-            rest = rest[2:]
-        if rest.lstrip(" \t") in _LINE_ENDS:
-            marks.append((k, is_end))
+    marks = _boundary_lines(text, "--" + boundary, i, end, state.ends)
     if not marks:
-        msg._payload = "".join(lines[i:end])  # the start boundary never occurs
+        msg._payload = text[i:end]  # the start boundary never occurs
         return
     pos = 0
     nmarks = len(marks)
     default = "message/rfc822" if msg._ctype == "multipart/digest" else None
     while pos < nmarks:
-        k, is_end = marks[pos]
+        k, is_end, nxt = marks[pos]
         if is_end:
             if pos == 0:  # a close delimiter before any part: the preamble is the payload
-                msg._payload = "".join(lines[i:k])
+                msg._payload = text[i:k]
             return  # close delimiter: the rest is epilogue
         # consume this and any directly following boundary lines
-        while pos + 1 < nmarks and marks[pos + 1][0] == marks[pos][0] + 1:
+        while pos + 1 < nmarks and marks[pos + 1][0] == nxt:
             pos += 1
-        part_start = marks[pos][0] + 1
+            nxt = marks[pos][2]
         part_end = marks[pos + 1][0] if pos + 1 < nmarks else end
-        part = _parse(lines, part_start, part_end, state, depth + 1, default)
+        part = _parse(text, nxt, part_end, state, depth + 1, default)
         msg.attach(part)
         last = state.last
         if last is not None:
@@ -397,8 +495,7 @@ def parse_text(text: str, skim: bool = False) -> Message:
     walker reads only its header block, and an original with large attachments would
     otherwise be split at every boundary for nothing. The tree is then compat32's except
     for those bodies, which stay one string."""
-    lines = _lines(text)
-    return _parse(lines, 0, len(lines), _State(skim), 0)
+    return _parse(text, 0, len(text), _State(text, skim), 0)
 
 
 #: Where str.splitlines ends a line and the feedparser does not.
