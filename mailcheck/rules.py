@@ -147,19 +147,30 @@ _MAX_STARTS = 8
 
 def _start_strings(pattern: str) -> tuple[str, ...] | None:
     """Lower-case strings one of which every match of ``pattern`` starts with, when the
-    regex engine cannot skip ahead by itself: the pattern opens with ``\b`` or an
-    alternation (``\b(?:user|mailbox) unknown``), so the engine tries it at every position
-    of the text, while ``str.find`` jumps straight to the first candidate."""
+    regex engine cannot skip ahead by itself: the pattern opens with ``\b``, an
+    alternation (``\b(?:user|mailbox) unknown``) or a letter (case-insensitive matching
+    has no literal prefix), so the engine tries it at every position of the text, while
+    ``str.find`` jumps straight to the first candidate."""
     try:
         parsed = _sre_parse.parse(pattern)
     except re.error:
         return None
-    if not len(parsed) or str(parsed[0][0]) == "LITERAL":
+    if not len(parsed):
+        return None
+    if str(parsed[0][0]) == "LITERAL" and not _cased(parsed[0][1]):
         return None  # the engine's own literal prefix search is already fast
     cur = _spelled_runs(parsed)[0]
     if len(cur) > _MAX_STARTS or min(map(len, cur)) < 3:
         return None
     return tuple(sorted(x.lower() for x in cur))
+
+
+def _cased(code: int) -> bool:
+    """Whether a character has case. The engine skips ahead to a literal prefix only up
+    to its first cased character when matching case-insensitively (``mailbox full`` has
+    none), and then tries a match at every position of the text."""
+    c = chr(code)
+    return c.lower() != c or c.upper() != c
 
 
 def _spell(op, arg) -> set[str] | None:
@@ -223,22 +234,42 @@ class Pattern:
     regex: re.Pattern
     literal: tuple[str, ...] | None
     starts: tuple[str, ...] | None = None  # see _start_strings
+    starts_ascii: bool = False  # set from ``starts`` in __post_init__
+
+    def __post_init__(self) -> None:
+        self.starts_ascii = bool(self.starts) and all(map(str.isascii, self.starts))
 
     def search(self, ev: Evidence, present: frozenset[str]) -> re.Match | None:
         if self.literal and present.isdisjoint(self.literal):
             return None
         hay = ev.haystack()
-        if self.starts and hay.isascii():
+        if self.starts and (hay.isascii() or self.starts_ascii
+                            and _lowers_in_place(hay, ev.haystack_lower())):
             # No match can start before the first start string (the pattern is matched
-            # case-insensitively; in ASCII text that is exactly lower-casing). Searching from
-            # there gives the same first match: \b, ^ and look-behinds still see the text
-            # before it.
+            # case-insensitively; in ASCII text that is exactly lower-casing, see
+            # _lowers_in_place for other text). Searching from there gives the same first
+            # match: \b, ^ and look-behinds still see the text before it.
             low = ev.haystack_lower()
             first = min((i for i in map(low.find, self.starts) if i >= 0), default=-1)
             if first < 0:
                 return None
             return self.regex.search(hay, first)
         return self.regex.search(hay)
+
+
+#: Characters the regex engine matches case-insensitively to an ASCII letter although
+#: they do not lower-case to it (dotless i, long s; see re._casefix).
+_ODD_CASES = ("\u0131", "\u017f")
+
+
+def _lowers_in_place(hay: str, low: str) -> bool:
+    """Whether ``low`` (``hay.lower()``) finds every case-insensitive match of an ASCII
+    string where the regex engine does: each character lower-cased to one character (the
+    lengths agree: İ is the one that gives two), so offsets are the same in both, and none
+    of the characters the engine also equates with an ASCII letter. The engine compares
+    a character's simple lower case with the pattern's; for one-character results that
+    is what str.lower gives."""
+    return len(low) == len(hay) and _ODD_CASES[0] not in hay and _ODD_CASES[1] not in hay
 
 
 def _status_matcher(spec: str):

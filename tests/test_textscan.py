@@ -91,6 +91,7 @@ def test_every_gate_is_sound_on_every_rule_example():
     (r"[Ss]ender address rejected", ("sender address rejected",)),
     (r"^550 ", ("550 ",)),
     (r"5\.7\.520", None),  # opens with a literal: the regex engine skips ahead itself
+    (r"mailbox (?:is )?full", ("mailbox full", "mailbox is full")),  # ...but not to a letter
     (r"(?:a|b)c", None),  # too short to be worth a look-up
     (r"\w{1,5} unknown", None),  # no fixed start
 ])
@@ -100,7 +101,11 @@ def test_start_strings_are_what_every_match_opens_with(pattern, starts):
 
 _FRAGMENTS = ["user unknown", "USER Unknown", "superuser unknown", "mailbox not found",
               "Recipient Not Found", "sender address rejected", "SENDER", "\n", " ", "x",
-              "550 ", "probe: host-not-found:", "dkim=temperror", "user", "unknownx", "ü"]
+              "550 ", "probe: host-not-found:", "dkim=temperror", "user", "unknownx", "ü",
+              # not ASCII: lower-cased to two characters (İ), matched to i and s by the
+              # regex engine but not lower-cased to them (ı, ſ), Kelvin sign, wide text
+              "İ", "uſer unknown", "MAİLBOX FULL", "mailbox fuLL", "\u212a", "ı", "ſ",
+              "宛先", "Mailbox is full"]
 
 
 @settings(max_examples=400, deadline=None)
