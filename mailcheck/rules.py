@@ -34,7 +34,7 @@ try:  # Python 3.11+: the regex parser lives here
 except ImportError:  # pragma: no cover
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-from . import textscan, tomlcache
+from . import regexcache, textscan, tomlcache
 from .identities import check_template
 from .model import Evidence, Finding, FixStep, Line
 
@@ -368,6 +368,7 @@ class _LazyRegex:
             raise AttributeError(name)
         owner = self.owner
         owner.regex = regex = re.compile(owner.source, re.I | re.M)
+        regexcache.want(owner.source, re.I | re.M)  # compiled from its kept code next time
         return getattr(regex, name)
 
 
