@@ -20,9 +20,7 @@ or unbounded repeats over "any character", no backreferences.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -426,7 +424,7 @@ def _analysis_version() -> bytes | None:
     analyses above live here), so that an edit is never served an old analysis. None when
     the source cannot be read: the analyses are then not cached."""
     try:
-        return hashlib.sha256(Path(__file__).read_bytes()).digest()
+        return tomlcache._hash(Path(__file__).read_bytes()).digest()
     except OSError:
         return None
 
@@ -506,13 +504,15 @@ def load_pack(path: Path | str, text: str | None = None) -> RulePack:
     known = None
     try:
         if text is not None:
-            data = tomllib.loads(text)
+            data = tomlcache._tomllib().loads(text)
         else:
             version = _analysis_version()
             derive = _analyse_pack if version is not None else None
             data, known = tomlcache.load_derived(path, derive, version or b"")
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise RuleError(f"{path.name}: not valid TOML: {e}") from None
+    except ValueError as e:  # (tomllib is imported only by a parse, which raised this)
+        if isinstance(e, (tomlcache._tomllib().TOMLDecodeError, UnicodeDecodeError)):
+            raise RuleError(f"{path.name}: not valid TOML: {e}") from None
+        raise
     meta = data.get("pack", {})
     name = meta.get("name", path.stem)
     rules = [_rule(r, name, i, known) for i, r in enumerate(data.get("rule", []))]
