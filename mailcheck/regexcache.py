@@ -79,7 +79,7 @@ def warm() -> None:
 def _read(path: str) -> list:
     try:
         with open(path, "rb") as f:
-            stored = marshal.load(f)
+            stored = marshal.loads(f.read())  # (load(f) reads the file in small pieces)
         version, check, blob = stored
         if version != _VERSION or check != zlib.crc32(blob):
             return []

@@ -93,10 +93,29 @@ def load_derived(path: Path, derive: Callable[[dict[str, Any]], Any] | None = No
     return data, derived
 
 
+def load_computed(path: Path, compute: Callable[[bytes], Any], version: bytes) -> Any:
+    """``compute`` of the bytes of the file at ``path``, from the cache when the same bytes
+    were computed by code of the same ``version`` before. The result must be something
+    ``marshal`` keeps (else it is computed each time)."""
+    raw = path.read_bytes()
+    folder = cache_dir()
+    if folder is None:
+        return compute(raw)
+    key = _hash(_SALT + b"computed " + version + b"\n" + raw).hexdigest()
+    where = os.fsencode(path.resolve())
+    entry = folder / (_hash(b"computed " + where).hexdigest()[:24] + ".marshal")
+    cached = _read(entry, key)
+    if cached is not None and "value" in cached[0]:
+        return cached[0]["value"]
+    value = compute(raw)
+    _write(folder, entry, key, {"value": value}, None)
+    return value
+
+
 def _read(entry: Path, key: str) -> tuple[dict[str, Any], Any] | None:
     try:
         with open(entry, "rb") as f:
-            stored = marshal.load(f)
+            stored = marshal.loads(f.read())  # (load(f) reads the file in small pieces)
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if isinstance(stored, tuple) and len(stored) == 3 and stored[0] == key and \
