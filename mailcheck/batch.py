@@ -29,7 +29,6 @@ from .archive import Item, iter_files, iter_messages
 from .diagnosis import default_rules, diagnose
 from .model import SCHEMA_VERSION, Diagnosis, Finding, RecipientResult
 from .rules import RuleSet
-from .saved_headers import read_verdicts
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -298,6 +297,8 @@ def make_record(diag: Diagnosis, d: dict[str, Any], item: Item,
     for r in rec["recipients"]:
         r["domain"] = _domain_of(r["recipient"])
     if ev is not None and diag.kind != "bounce":
+        from .saved_headers import read_verdicts  # (not imported by a jsonl run)
+
         verdicts = read_verdicts(ev.facts, recorded=verified)
         if verdicts is not None:
             rec["received"] = verdicts.to_dict()
