@@ -5,9 +5,11 @@ hands the code to the regex engine. mailcheck compiles about 200 patterns per ru
 modules' own at import, and the rule packs' when first searched. That is about 19 ms, an
 eighth of a one-process batch run's start-up. The code depends only on the pattern, its
 flags and the Python build, so it is kept in the user's cache folder beside the packs'
-parse (see :mod:`mailcheck.tomlcache`). At the next start each pattern is built straight
-from its code and put in re's own cache, where any ``re.compile`` of it, in any module,
-then finds it.
+parse (see :mod:`mailcheck.tomlcache`). At the next start each module's pattern is built
+straight from its code and put in re's own cache, where any ``re.compile`` of it then finds
+it; a rule's pattern is built from its code when the rule engine first needs it
+(:func:`compile`). Every rule's pattern is kept, searched or not, so that the first run of
+a version (even one that reads no message) keeps them all and later runs never write.
 
 Nothing here may change a result. An entry is written only when the pattern built from it
 equals the one re compiled (the same code, flags and groups); the engine checks the code
@@ -28,13 +30,16 @@ import zlib
 from typing import Any
 
 #: What the kept code depends on (the first word is the format of the file).
-_VERSION = f"regex-1 {sys.version} {_sre.MAGIC} {_sre.CODESIZE}"
-#: At most this many patterns are kept: re's own cache holds 512.
-_MAX_KEPT = 400
+_VERSION = f"regex-2 {sys.version} {_sre.MAGIC} {_sre.CODESIZE}"
+#: At most this many module patterns are put in re's own cache (it holds 512).
+_MAX_MODULE = 300
 
-#: re's cache keys (type, pattern, flags) filled from the file, and those worth keeping.
-_loaded: set[tuple] = set()
-_wanted: set[tuple] = set()
+#: Entries read from the file, by re's cache key (type, pattern, flags): the modules'
+#: patterns (put in re's cache) and the rules' (built when first wanted).
+_modules: dict[tuple, tuple] = {}
+_rules: dict[tuple, tuple] = {}
+#: The rules' patterns of this run (all of them: see above).
+_rule_keys: set[tuple] = set()
 _path: str | None = None
 
 
@@ -55,38 +60,67 @@ def _re_cache() -> dict | None:
     return cache if isinstance(cache, dict) else None
 
 
+def _build(entry: tuple) -> Any:
+    pattern, _flags, *built = entry
+    return _sre.compile(pattern, *built)
+
+
 def warm() -> None:
-    """Put the kept patterns in re's cache; keep new ones at exit. Called once, first thing
-    when mailcheck is imported."""
+    """Put the kept module patterns in re's cache, and keep new patterns at exit. Called
+    once, first thing when mailcheck is imported."""
     global _path
     cache = _re_cache()
     _path = _cache_file()
     if cache is None or _path is None:
         return
     atexit.register(_save)
-    for entry in _read(_path):
+    modules, rules = _read(_path)
+    for entry in modules:
         try:
-            pattern, flags, *built = entry
-            compiled = _sre.compile(pattern, *built)
+            key = (type(entry[0]), entry[0], entry[1])
+            compiled = _build(entry)
         except Exception:  # (not what _entry wrote: skip it)
             continue
-        key = (type(pattern), pattern, flags)
-        if key not in cache and len(cache) < _MAX_KEPT:
+        if key not in cache and len(cache) < _MAX_MODULE:
             cache[key] = compiled
-            _loaded.add(key)
+            _modules[key] = entry
+    for entry in rules:
+        try:
+            _rules[(type(entry[0]), entry[0], entry[1])] = entry
+        except Exception:
+            continue
 
 
-def _read(path: str) -> list:
+def _read(path: str) -> tuple[list, list]:
     try:
         with open(path, "rb") as f:
             stored = marshal.loads(f.read())  # (load(f) reads the file in small pieces)
         version, check, blob = stored
         if version != _VERSION or check != zlib.crc32(blob):
-            return []
-        entries = marshal.loads(blob)
+            return [], []
+        modules, rules = marshal.loads(blob)
     except Exception:  # missing, unreadable, damaged: compile as ever
-        return []
-    return entries if isinstance(entries, list) else []
+        return [], []
+    if not (isinstance(modules, list) and isinstance(rules, list)):
+        return [], []
+    return modules, rules
+
+
+def want(pattern: str, flags: int) -> None:
+    """Keep this rule pattern (each is named when its pack loads)."""
+    if _path is not None:
+        _rule_keys.add((type(pattern), pattern, int(flags)))
+
+
+def compile(pattern: str, flags: int) -> re.Pattern:  # noqa: A001 - re.compile's stand-in
+    """``re.compile(pattern, flags)``, built from its kept code when there is some."""
+    entry = _rules.get((type(pattern), pattern, int(flags)))
+    if entry is not None:
+        try:
+            return _build(entry)
+        except Exception:  # (a damaged entry: compile as ever)
+            pass
+    return re.compile(pattern, flags)
 
 
 def _module_patterns(cache: dict) -> set[tuple]:
@@ -108,14 +142,8 @@ def _module_patterns(cache: dict) -> set[tuple]:
     return found
 
 
-def want(pattern: str, flags: int) -> None:
-    """Keep this pattern (a rule's, compiled when first searched)."""
-    if _path is not None:
-        _wanted.add((type(pattern), pattern, int(flags)))
-
-
 def _entry(key: tuple, compiled: Any) -> tuple | None:
-    """What :func:`warm` builds ``compiled`` from, when that gives the same pattern."""
+    """What :func:`_build` builds ``compiled`` from, when that gives the same pattern."""
     _, pattern, flags = key
     if flags & (re.DEBUG | re.TEMPLATE):
         return None
@@ -130,7 +158,7 @@ def _entry(key: tuple, compiled: Any) -> tuple | None:
         indexgroup[i] = name
     entry = (pattern, flags, flags | p.state.flags, code, p.state.groups - 1, groupindex,
              tuple(indexgroup))
-    rebuilt = _sre.compile(pattern, *entry[2:])
+    rebuilt = _build(entry)
     # (patterns compare equal when their flags, code and source are the same)
     if rebuilt == compiled and rebuilt.groups == compiled.groups and \
             rebuilt.groupindex == compiled.groupindex:
@@ -138,27 +166,36 @@ def _entry(key: tuple, compiled: Any) -> tuple | None:
     return None
 
 
+def _entries(keys: set[tuple], kept: dict[tuple, tuple], compiled_for) -> list[tuple]:
+    """Entries for ``keys``: the ones read from the file as they were, new ones made."""
+    out = []
+    for key in sorted(keys, key=repr):
+        entry = kept.get(key)
+        if entry is None:
+            try:
+                compiled = compiled_for(key)
+                entry = _entry(key, compiled) if compiled is not None else None
+            except Exception:  # another Python's internals: keep nothing of it
+                entry = None
+        if entry is not None:
+            out.append(entry)
+    return out
+
+
 def _save() -> None:
-    """Write the kept patterns when some were compiled afresh in this run."""
+    """Write the kept patterns when this run has patterns the file does not keep."""
     cache = _re_cache()
     if cache is None or _path is None:
         return
-    _wanted.update(_module_patterns(cache))
-    if _wanted <= _loaded:
+    module_keys = set(list(_module_patterns(cache))[:_MAX_MODULE])
+    if module_keys <= _modules.keys() and _rule_keys <= _rules.keys():
         return
-    entries = []
-    for key in sorted(_wanted, key=repr)[:_MAX_KEPT]:
-        compiled = cache.get(key)
-        if compiled is None:  # (dropped from re's cache meanwhile)
-            continue
-        try:
-            entry = _entry(key, compiled)
-        except Exception:  # another Python's internals: keep nothing of it
-            entry = None
-        if entry is not None:
-            entries.append(entry)
+    from re import _compiler
+
+    modules = _entries(module_keys, _modules, cache.get)
+    rules = _entries(_rule_keys, _rules, lambda key: _compiler.compile(key[1], key[2]))
     try:
-        blob = marshal.dumps(entries)
+        blob = marshal.dumps((modules, rules))
         data = marshal.dumps((_VERSION, zlib.crc32(blob), blob))
     except ValueError:
         return

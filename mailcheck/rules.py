@@ -233,11 +233,14 @@ class Pattern:
     literal: tuple[str, ...] | None
     starts: tuple[str, ...] | None = None  # see _start_strings
     starts_ascii: bool = False  # set from ``starts`` in __post_init__
+    #: every start string is one of the shared scan's literals (set by RuleSet)
+    starts_scanned: bool = False
 
     def __post_init__(self) -> None:
         self.starts_ascii = bool(self.starts) and all(map(str.isascii, self.starts))
 
     def search(self, ev: Evidence, present: frozenset[str]) -> re.Match | None:
+        """The first match in ``ev``'s text; ``present`` is ``ev.present_literals()``."""
         if self.literal and present.isdisjoint(self.literal):
             return None
         hay = ev.haystack()
@@ -248,7 +251,12 @@ class Pattern:
             # _lowers_in_place for other text). Searching from there gives the same first
             # match: \b, ^ and look-behinds still see the text before it.
             low = ev.haystack_lower()
-            first = min((i for i in map(low.find, self.starts) if i >= 0), default=-1)
+            starts = self.starts
+            if self.starts_scanned:
+                # ``present`` is what the shared scan found in ``low``: a start string it
+                # did not find is not there (each look-up it saves reads the whole text)
+                starts = [s for s in starts if s in present]
+            first = min((i for i in map(low.find, starts) if i >= 0), default=-1)
             if first < 0:
                 return None
             return self.regex.search(hay, first)
@@ -365,8 +373,7 @@ class _LazyRegex:
         if name.startswith("__"):  # (copy and pickle ask for these)
             raise AttributeError(name)
         owner = self.owner
-        owner.regex = regex = re.compile(owner.source, re.I | re.M)
-        regexcache.want(owner.source, re.I | re.M)  # compiled from its kept code next time
+        owner.regex = regex = regexcache.compile(owner.source, re.I | re.M)
         return getattr(regex, name)
 
 
@@ -377,6 +384,8 @@ def _patterns(values: Any, where: str, known: dict[str, Any] | None = None) -> l
         values = [values]
     out = []
     for v in values or []:
+        if isinstance(v, str):
+            regexcache.want(v, re.I | re.M)  # its compiled code is kept for the next run
         seen = known.get(v) if known and isinstance(v, str) else None
         if seen is None:
             check_linear(v, where)
@@ -578,6 +587,9 @@ class RuleSet:
         self._always = frozenset(always)
         self._status_memo: dict[str, tuple[int, ...]] = {}
         textscan.register(literals)  # found by the input's one shared scan
+        for _, alt in self._alts:
+            for p in (*alt.text, *alt.all_text, *alt.not_text):
+                p.starts_scanned = bool(p.starts) and literals.issuperset(p.starts)
 
     @classmethod
     def load(cls, paths: list[Path] | None = None) -> RuleSet:
