@@ -384,8 +384,6 @@ def _patterns(values: Any, where: str, known: dict[str, Any] | None = None) -> l
         values = [values]
     out = []
     for v in values or []:
-        if isinstance(v, str):
-            regexcache.want(v, re.I | re.M)  # its compiled code is kept for the next run
         seen = known.get(v) if known and isinstance(v, str) else None
         if seen is None:
             check_linear(v, where)
@@ -395,6 +393,7 @@ def _patterns(values: Any, where: str, known: dict[str, Any] | None = None) -> l
             p = Pattern(v, None, *seen)  # type: ignore[arg-type]
             p.regex = _LazyRegex(p)  # type: ignore[assignment]
             out.append(p)
+        regexcache.want(v, re.I | re.M)  # (it compiled:) its code is kept for the next run
     return out
 
 
