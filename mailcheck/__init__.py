@@ -5,10 +5,15 @@
     >>> d.top.rule, d.to_dict()["schema"]
 """
 
-from .diagnosis import diagnose, diagnose_evidence
-from .ingest import InputError, ingest
-from .model import Diagnosis, Evidence, Finding, RecipientResult
-from .rules import RuleError, RuleSet
+# First: re's cache gets the patterns compiled in earlier runs (see regexcache).
+from . import regexcache
+
+regexcache.warm()
+
+from .diagnosis import diagnose, diagnose_evidence  # noqa: E402
+from .ingest import InputError, ingest  # noqa: E402
+from .model import Diagnosis, Evidence, Finding, RecipientResult  # noqa: E402
+from .rules import RuleError, RuleSet  # noqa: E402
 
 __version__ = "0.1.0"
 

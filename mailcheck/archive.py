@@ -10,10 +10,8 @@ count it: nothing is skipped silently.
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
-import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -380,6 +378,8 @@ def _sniffed_items(source: str, f: BinaryIO, name: str, allow_zip: bool) -> Iter
 
 
 def _gzip_items(source: str, f: BinaryIO) -> Iterator[Item]:
+    import gzip  # (here: most runs read no archive)
+
     count = 0
     try:
         with gzip.open(f, "rb") as g:
@@ -392,6 +392,8 @@ def _gzip_items(source: str, f: BinaryIO) -> Iterator[Item]:
 
 
 def _zip_items(source: str, f: BinaryIO) -> Iterator[Item]:
+    import zipfile  # (here: most runs read no archive)
+
     try:
         zf = zipfile.ZipFile(f)
         members = [m for m in zf.infolist() if not m.is_dir()]

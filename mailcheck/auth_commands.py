@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
+from .dns_options import dns_options
 from .messages import localize
 from .model import Diagnosis
 from .probe_cli import lang_option
@@ -63,20 +63,6 @@ def build_resolver(zones: tuple[str, ...], replay: str | None, nameserver: str |
     except (ValueError, OSError, KeyError, TypeError) as exc:
         _fail(str(exc))
     raise AssertionError("unreachable")
-
-
-def dns_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """The DNS options verify and spf share."""
-    f = click.option("--dns-timeout", type=float, default=3.0, show_default=True,
-                     help="Seconds to wait for one DNS answer (live DNS).")(f)
-    f = click.option("--nameserver", metavar="HOST[:PORT]",
-                     help="Ask this DNS server instead of the system's resolvers.")(f)
-    f = click.option("--dns-replay", "replay", metavar="FILE", type=click.Path(dir_okay=False),
-                     help="Answer from the DNS answers of an earlier --format json run.")(f)
-    f = click.option("--dns-zone", "zones", multiple=True, metavar="FILE",
-                     type=click.Path(dir_okay=False),
-                     help="Answer from this RFC 1035 zone file (repeatable); no network.")(f)
-    return f
 
 
 _VERIFY_LABELS = {

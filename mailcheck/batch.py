@@ -27,9 +27,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .archive import Item, iter_files, iter_messages
 from .diagnosis import default_rules, diagnose
-from .model import Diagnosis
+from .model import SCHEMA_VERSION, Diagnosis, Finding, RecipientResult
 from .rules import RuleSet
-from .saved_headers import read_verdicts
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -88,6 +87,131 @@ def _c_encode() -> Callable[[Any], str] | None:
 
 
 _encode = _c_encode() or _encoder.encode
+_string = json.encoder.encode_basestring  # a str as the encoder writes it (ensure_ascii off)
+
+
+def _value(v: Any) -> str:
+    """One JSON value as :data:`_encode` writes it."""
+    if type(v) is str:
+        return _string(v)
+    if v is None:
+        return "null"
+    return _encode(v)
+
+
+# -- the JSON line -------------------------------------------------------------------------------
+#
+# A message's line is what ``_encode(_with_locator(diag.to_dict(), item))`` gives; tests hold
+# the two together. It is written here from the Diagnosis directly, because most of a line
+# is a finding's title, cause, fixes and references: the same text for every message the
+# rule matches, encoded once and then kept (by value, see _Pieces) instead of being built
+# into dicts and encoded again for each message.
+
+
+class _Pieces:
+    """JSON text of finding parts, kept by the values it was made from (str or None only:
+    equal keys then give the same text). Bounded: filled commands make new keys."""
+
+    __slots__ = ("texts",)
+    LIMIT = 4096
+
+    def __init__(self) -> None:
+        self.texts: dict[tuple, Any] = {}
+
+    def get(self, key: tuple, make: Callable[[tuple], Any]) -> Any:
+        try:
+            text = self.texts.get(key)
+        except TypeError:  # (a list where text belongs: unhashable, and not kept)
+            return make(key)
+        if text is None:
+            text = make(key)
+            if _plain(key):
+                if len(self.texts) >= self.LIMIT:
+                    self.texts.clear()
+                self.texts[key] = text
+        return text
+
+
+def _plain(key: tuple) -> bool:
+    return all(x is None or type(x) is str or type(x) is tuple and _plain(x) for x in key)
+
+
+#: one store per kind of piece (their keys could be equal)
+_heads, _middles, _fixes, _tails = _Pieces(), _Pieces(), _Pieces(), _Pieces()
+
+
+def _finding_head(key: tuple) -> str:
+    rule, title, reason = key
+    return (f'{{"rule": {_value(rule)}, "title": {_value(title)}, "reason": {_value(reason)}, '
+            f'"confidence": ')
+
+
+def _finding_middle(key: tuple) -> str:
+    severity, actor, cause = key[:3]
+    return (f', "severity": {_value(severity)}, "actor": {_value(actor)}, "generic": '
+            f'{"true" if key[3] == "true" else "false"}, "cause": {_value(cause)}, "evidence": ')
+
+
+def _finding_fixes(texts: tuple) -> tuple[str, tuple[str, ...]]:
+    """(the "fix" list and the opening of "fix_steps", each step's text up to its command)."""
+    head = f', "fix": {_encode(list(texts))}, "fix_steps": ['
+    return head, tuple(f'{{"text": {_value(t)}, "powershell": ' for t in texts)
+
+
+def _finding_tail(key: tuple) -> str:
+    tradeoff, confirm, references = key
+    return (f'], "tradeoff": {_value(tradeoff)}, "confirm": {_encode(list(confirm))}, '
+            f'"references": {_encode(list(references))}, "recipients": ')
+
+
+def _finding_json(f: Finding) -> str:
+    """``_encode(f.to_dict())``."""
+    generic = f.generic
+    if generic is not True and generic is not False:
+        return _encode(f.to_dict())
+    fix = f.fix
+    head, steps = _fixes.get(tuple([s.text for s in fix]), _finding_fixes)
+    parts = [_heads.get((f.rule, f.title, f.reason), _finding_head),
+             _value(round(f.confidence, 3)),
+             _middles.get((f.severity, f.actor, f.cause, "true" if generic else "false"),
+                          _finding_middle),
+             _encode([ln.cite() for ln in f.evidence]), ', "evidence_lines": ',
+             _encode([ln.number for ln in f.evidence]), head]
+    for i, (step, s) in enumerate(zip(steps, fix, strict=True)):
+        parts += [", " if i else "", step, _value(s.powershell), "}"]
+    parts += [_tails.get((f.tradeoff, tuple(f.confirm), tuple(f.references)), _finding_tail),
+              _encode(list(f.recipients)), ', "pack": ', _value(f.pack), "}"]
+    return "".join(parts)
+
+
+def _recipient_json(r: RecipientResult) -> str:
+    """``_encode(r.to_dict())``."""
+    parts = ['{"recipient": ', _value(r.recipient), ', "action": ', _value(r.action),
+             ', "status": ', _value(r.status), ', "reply_code": ', _value(r.reply_code),
+             ', "diagnostic": ', _value(r.diagnostic), ', "remote_mta": ', _value(r.remote_mta),
+             ', "reason": ', _value(r.reason), ', "hard_bounce": ', _value(r.hard_bounce),
+             ', "rule": ', _value(r.rule)]
+    if r.feedback_type:
+        parts += [', "feedback_type": ', _value(r.feedback_type)]
+    parts.append("}")
+    return "".join(parts)
+
+
+def _line(diag: Diagnosis, item: Item) -> str:
+    """``_encode(_with_locator(diag.to_dict(), item))``, without building the dict."""
+    parts = ['{"schema": ', _value(SCHEMA_VERSION), ', "source": ', _value(diag.source)]
+    if item.message is not None:
+        parts += [', "message": ', _value(item.message)]
+    parts += [', "kind": ', _value(diag.kind), ', "lang": ', _value(diag.lang),
+              ', "systems": ', _encode(list(diag.systems)),
+              ', "recipients": [', ", ".join([_recipient_json(r) for r in diag.recipients]),
+              '], "findings": [', ", ".join([_finding_json(f) for f in diag.findings]),
+              '], "checks": ', _encode(diag.checks), ', "notes": ', _encode(list(diag.notes)),
+              ', "error": ', _value(diag.error)]
+    if diag.redacted:
+        parts.append(', "redacted": true')
+    parts.append("}")
+    return "".join(parts)
 
 
 def _day(date_value: str | None) -> str | None:
@@ -173,6 +297,8 @@ def make_record(diag: Diagnosis, d: dict[str, Any], item: Item,
     for r in rec["recipients"]:
         r["domain"] = _domain_of(r["recipient"])
     if ev is not None and diag.kind != "bounce":
+        from .saved_headers import read_verdicts  # (not imported by a jsonl run)
+
         verdicts = read_verdicts(ev.facts, recorded=verified)
         if verdicts is not None:
             rec["received"] = verdicts.to_dict()
@@ -215,9 +341,8 @@ def analyse_item(item: Item, *, lang: str = "en", rules: RuleSet | None = None,
                 diag = verifier(item.data, item.source)
                 verified = diag.error is None
         diag.notes[:0] = item.notes
-        d = diag.to_dict()
-        line = _encode(_with_locator(d, item)) if want_line else None
-        record = make_record(diag, d, item, verified) if want_record else None
+        line = _line(diag, item) if want_line else None
+        record = make_record(diag, diag.to_dict(), item, verified) if want_record else None
         return Outcome(line, record, diag.error, item.size)
     except Exception as e:  # a bug must not lose the message: report it as that message's error
         error = f"internal error: {type(e).__name__}: {e}"[:300]

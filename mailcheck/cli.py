@@ -9,12 +9,14 @@ from __future__ import annotations
 import gc
 import json
 import sys
+from importlib import import_module
 from pathlib import Path
 
 import click
 
 from . import __version__
 from .diagnosis import default_rules, diagnose
+from .dns_options import dns_options
 from .i18n import LANGS
 from .render import FORMATS, render
 from .rules import RuleError, RuleSet, builtin_pack_files, load_pack
@@ -101,7 +103,26 @@ rules_option = click.option("--rules", "rules_dirs", multiple=True, metavar="PAT
                             help="Extra rule pack (file or folder of .toml), repeatable.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The top command group. The commands other modules define are imported when named
+    (and all of them for --help): `mailcheck batch` and `diagnose` start without the DNS
+    and probe commands' modules (and the renderers and checks those import)."""
+
+    #: command name -> (module, attribute)
+    ELSEWHERE = {"verify": ("auth_commands", "verify_cmd"), "spf": ("auth_commands", "spf_cmd"),
+                 "probe": ("probe_cli", "probe_cmd")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.ELSEWHERE})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.ELSEWHERE:
+            module, attribute = self.ELSEWHERE[cmd_name]
+            self.add_command(getattr(import_module(f"{__package__}.{module}"), attribute))
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mailcheck")
 def main() -> None:
     """Why did mail not arrive, and what should change?
@@ -195,13 +216,6 @@ def rules_test(paths: tuple[str, ...]) -> None:
 BATCH_FORMATS = ("jsonl", "csv", "summary", "html")
 
 
-def _dns_options(f):
-    """verify's DNS options (--dns-zone, --dns-replay, --nameserver, --dns-timeout)."""
-    from .auth_commands import dns_options
-
-    return dns_options(f)
-
-
 @main.command("batch")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--format", "fmt", type=click.Choice(BATCH_FORMATS), default=None,
@@ -221,7 +235,7 @@ def _dns_options(f):
                                       "look-ups are not made (reported as temperror).")
 @click.option("--now", metavar="TIME", help="With --verify: check DKIM expiry at this time "
               "(seconds since 1970 or ISO 8601).")
-@_dns_options
+@dns_options
 @lang_option
 @rules_option
 def batch_cmd(paths: tuple[str, ...], fmt: str | None, output: str | None, jobs: int | None,
@@ -351,15 +365,6 @@ def _write_batch(fmt: str, outcomes, out, bar, paths: list[str], dns=None,
 
         out.write(render_summary_text(data, lang=lang))
     return errors
-
-
-from .auth_commands import register as _register_auth_commands  # noqa: E402
-
-_register_auth_commands(main)  # verify, spf (issue 4)
-
-from .probe_cli import probe_cmd  # noqa: E402
-
-main.add_command(probe_cmd)  # probe (issue 7)
 
 
 if __name__ == "__main__":  # pragma: no cover

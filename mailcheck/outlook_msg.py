@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import codecs
 import email.utils
+from email._policybase import compat32  # email.policy's own, without its 2 ms of imports
 from email.parser import HeaderParser
-from email.policy import compat32
 from typing import Any
 
 #: The first bytes of every OLE compound document (.msg, .doc, .xls...).

@@ -20,9 +20,7 @@ or unbounded repeats over "any character", no backreferences.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -34,7 +32,7 @@ try:  # Python 3.11+: the regex parser lives here
 except ImportError:  # pragma: no cover
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-from . import textscan, tomlcache
+from . import regexcache, textscan, tomlcache
 from .identities import check_template
 from .model import Evidence, Finding, FixStep, Line
 
@@ -147,19 +145,30 @@ _MAX_STARTS = 8
 
 def _start_strings(pattern: str) -> tuple[str, ...] | None:
     """Lower-case strings one of which every match of ``pattern`` starts with, when the
-    regex engine cannot skip ahead by itself: the pattern opens with ``\b`` or an
-    alternation (``\b(?:user|mailbox) unknown``), so the engine tries it at every position
-    of the text, while ``str.find`` jumps straight to the first candidate."""
+    regex engine cannot skip ahead by itself: the pattern opens with ``\b``, an
+    alternation (``\b(?:user|mailbox) unknown``) or a letter (case-insensitive matching
+    has no literal prefix), so the engine tries it at every position of the text, while
+    ``str.find`` jumps straight to the first candidate."""
     try:
         parsed = _sre_parse.parse(pattern)
     except re.error:
         return None
-    if not len(parsed) or str(parsed[0][0]) == "LITERAL":
+    if not len(parsed):
+        return None
+    if str(parsed[0][0]) == "LITERAL" and not _cased(parsed[0][1]):
         return None  # the engine's own literal prefix search is already fast
     cur = _spelled_runs(parsed)[0]
     if len(cur) > _MAX_STARTS or min(map(len, cur)) < 3:
         return None
     return tuple(sorted(x.lower() for x in cur))
+
+
+def _cased(code: int) -> bool:
+    """Whether a character has case. The engine skips ahead to a literal prefix only up
+    to its first cased character when matching case-insensitively (``mailbox full`` has
+    none), and then tries a match at every position of the text."""
+    c = chr(code)
+    return c.lower() != c or c.upper() != c
 
 
 def _spell(op, arg) -> set[str] | None:
@@ -223,22 +232,50 @@ class Pattern:
     regex: re.Pattern
     literal: tuple[str, ...] | None
     starts: tuple[str, ...] | None = None  # see _start_strings
+    starts_ascii: bool = False  # set from ``starts`` in __post_init__
+    #: every start string is one of the shared scan's literals (set by RuleSet)
+    starts_scanned: bool = False
+
+    def __post_init__(self) -> None:
+        self.starts_ascii = bool(self.starts) and all(map(str.isascii, self.starts))
 
     def search(self, ev: Evidence, present: frozenset[str]) -> re.Match | None:
+        """The first match in ``ev``'s text; ``present`` is ``ev.present_literals()``."""
         if self.literal and present.isdisjoint(self.literal):
             return None
         hay = ev.haystack()
-        if self.starts and hay.isascii():
+        if self.starts and (hay.isascii() or self.starts_ascii
+                            and _lowers_in_place(hay, ev.haystack_lower())):
             # No match can start before the first start string (the pattern is matched
-            # case-insensitively; in ASCII text that is exactly lower-casing). Searching from
-            # there gives the same first match: \b, ^ and look-behinds still see the text
-            # before it.
+            # case-insensitively; in ASCII text that is exactly lower-casing, see
+            # _lowers_in_place for other text). Searching from there gives the same first
+            # match: \b, ^ and look-behinds still see the text before it.
             low = ev.haystack_lower()
-            first = min((i for i in map(low.find, self.starts) if i >= 0), default=-1)
+            starts = self.starts
+            if self.starts_scanned:
+                # ``present`` is what the shared scan found in ``low``: a start string it
+                # did not find is not there (each look-up it saves reads the whole text)
+                starts = [s for s in starts if s in present]
+            first = min((i for i in map(low.find, starts) if i >= 0), default=-1)
             if first < 0:
                 return None
             return self.regex.search(hay, first)
         return self.regex.search(hay)
+
+
+#: Characters the regex engine matches case-insensitively to an ASCII letter although
+#: they do not lower-case to it (dotless i, long s; see re._casefix).
+_ODD_CASES = ("\u0131", "\u017f")
+
+
+def _lowers_in_place(hay: str, low: str) -> bool:
+    """Whether ``low`` (``hay.lower()``) finds every case-insensitive match of an ASCII
+    string where the regex engine does: each character lower-cased to one character (the
+    lengths agree: İ is the one that gives two), so offsets are the same in both, and none
+    of the characters the engine also equates with an ASCII letter. The engine compares
+    a character's simple lower case with the pattern's; for one-character results that
+    is what str.lower gives."""
+    return len(low) == len(hay) and _ODD_CASES[0] not in hay and _ODD_CASES[1] not in hay
 
 
 def _status_matcher(spec: str):
@@ -336,7 +373,7 @@ class _LazyRegex:
         if name.startswith("__"):  # (copy and pickle ask for these)
             raise AttributeError(name)
         owner = self.owner
-        owner.regex = regex = re.compile(owner.source, re.I | re.M)
+        owner.regex = regex = regexcache.compile(owner.source, re.I | re.M)
         return getattr(regex, name)
 
 
@@ -356,6 +393,7 @@ def _patterns(values: Any, where: str, known: dict[str, Any] | None = None) -> l
             p = Pattern(v, None, *seen)  # type: ignore[arg-type]
             p.regex = _LazyRegex(p)  # type: ignore[assignment]
             out.append(p)
+        regexcache.want(v, re.I | re.M)  # (it compiled:) its code is kept for the next run
     return out
 
 
@@ -394,7 +432,7 @@ def _analysis_version() -> bytes | None:
     analyses above live here), so that an edit is never served an old analysis. None when
     the source cannot be read: the analyses are then not cached."""
     try:
-        return hashlib.sha256(Path(__file__).read_bytes()).digest()
+        return tomlcache._hash(Path(__file__).read_bytes()).digest()
     except OSError:
         return None
 
@@ -474,13 +512,15 @@ def load_pack(path: Path | str, text: str | None = None) -> RulePack:
     known = None
     try:
         if text is not None:
-            data = tomllib.loads(text)
+            data = tomlcache._tomllib().loads(text)
         else:
             version = _analysis_version()
             derive = _analyse_pack if version is not None else None
             data, known = tomlcache.load_derived(path, derive, version or b"")
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise RuleError(f"{path.name}: not valid TOML: {e}") from None
+    except ValueError as e:  # (tomllib is imported only by a parse, which raised this)
+        if isinstance(e, (tomlcache._tomllib().TOMLDecodeError, UnicodeDecodeError)):
+            raise RuleError(f"{path.name}: not valid TOML: {e}") from None
+        raise
     meta = data.get("pack", {})
     name = meta.get("name", path.stem)
     rules = [_rule(r, name, i, known) for i, r in enumerate(data.get("rule", []))]
@@ -546,6 +586,9 @@ class RuleSet:
         self._always = frozenset(always)
         self._status_memo: dict[str, tuple[int, ...]] = {}
         textscan.register(literals)  # found by the input's one shared scan
+        for _, alt in self._alts:
+            for p in (*alt.text, *alt.all_text, *alt.not_text):
+                p.starts_scanned = bool(p.starts) and literals.issuperset(p.starts)
 
     @classmethod
     def load(cls, paths: list[Path] | None = None) -> RuleSet:

@@ -17,18 +17,34 @@ ignored and the file is parsed as before (with the same errors for a broken file
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import sys
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+try:  # the built-in BLAKE2: importing hashlib loads OpenSSL (2 ms of every start-up)
+    from _blake2 import blake2b as _hash
+except ImportError:  # pragma: no cover - a Python without it
+    from hashlib import blake2b as _hash
+
+
+def _tomllib():
+    """tomllib, imported when a file is parsed (not when every parse comes from the cache)."""
+    import tomllib
+
+    return tomllib
+
+
+def __getattr__(name: str) -> Any:
+    if name == "tomllib":  # (tests replace its functions)
+        return _tomllib()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 #: The parse of the same bytes changes only with the parser: the Python version. (The
 #: first word is the format of an entry: change it when the format changes.)
-_SALT = f"entry-2 tomllib of python {sys.version} marshal {marshal.version}\n".encode()
+_SALT = f"entry-3 tomllib of python {sys.version} marshal {marshal.version}\n".encode()
 
 
 def cache_dir() -> Path | None:
@@ -59,14 +75,14 @@ def load_derived(path: Path, derive: Callable[[dict[str, Any]], Any] | None = No
     raw = path.read_bytes()
     folder = cache_dir()
     if folder is None:
-        return tomllib.loads(raw.decode("utf-8")), None
-    key = hashlib.sha256(_SALT + version + b"\n" + raw).hexdigest()
+        return _tomllib().loads(raw.decode("utf-8")), None
+    key = _hash(_SALT + version + b"\n" + raw).hexdigest()
     where = os.fsencode(path.resolve())
-    entry = folder / (hashlib.sha256(where).hexdigest()[:24] + ".marshal")
+    entry = folder / (_hash(where).hexdigest()[:24] + ".marshal")
     cached = _read(entry, key)
     if cached is not None:
         return cached
-    data = tomllib.loads(raw.decode("utf-8"))
+    data = _tomllib().loads(raw.decode("utf-8"))
     derived = None
     if derive is not None:
         try:
@@ -77,10 +93,29 @@ def load_derived(path: Path, derive: Callable[[dict[str, Any]], Any] | None = No
     return data, derived
 
 
+def load_computed(path: Path, compute: Callable[[bytes], Any], version: bytes) -> Any:
+    """``compute`` of the bytes of the file at ``path``, from the cache when the same bytes
+    were computed by code of the same ``version`` before. The result must be something
+    ``marshal`` keeps (else it is computed each time)."""
+    raw = path.read_bytes()
+    folder = cache_dir()
+    if folder is None:
+        return compute(raw)
+    key = _hash(_SALT + b"computed " + version + b"\n" + raw).hexdigest()
+    where = os.fsencode(path.resolve())
+    entry = folder / (_hash(b"computed " + where).hexdigest()[:24] + ".marshal")
+    cached = _read(entry, key)
+    if cached is not None and "value" in cached[0]:
+        return cached[0]["value"]
+    value = compute(raw)
+    _write(folder, entry, key, {"value": value}, None)
+    return value
+
+
 def _read(entry: Path, key: str) -> tuple[dict[str, Any], Any] | None:
     try:
         with open(entry, "rb") as f:
-            stored = marshal.load(f)
+            stored = marshal.loads(f.read())  # (load(f) reads the file in small pieces)
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if isinstance(stored, tuple) and len(stored) == 3 and stored[0] == key and \

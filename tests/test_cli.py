@@ -130,3 +130,32 @@ def test_installed_console_script_runs_as_a_subprocess():
     assert json.loads(p.stdout)["findings"][0]["rule"] == "exo-external-forwarding-blocked"
     p = subprocess.run(cmd + ["diagnose", "/nonexistent"], capture_output=True, timeout=60)
     assert p.returncode == 2 and b"Traceback" not in p.stderr
+
+
+def test_commands_of_other_modules_are_found_by_their_names():
+    # verify, spf and probe are imported when named, not at start-up
+    import click
+
+    from mailcheck.auth_commands import spf_cmd, verify_cmd
+    from mailcheck.cli import _Commands
+    from mailcheck.probe_cli import probe_cmd
+
+    ctx = click.Context(main)
+    for name, cmd in (("verify", verify_cmd), ("spf", spf_cmd), ("probe", probe_cmd)):
+        assert name in _Commands.ELSEWHERE and cmd.name == name
+        assert main.get_command(ctx, name) is cmd
+    assert main.list_commands(ctx) == sorted(main.commands)
+    assert {"diagnose", "batch", "rules", "verify", "spf", "probe"} <= set(main.commands)
+
+
+def test_batch_starts_without_the_dns_and_probe_modules():
+    code = ("import sys; sys.argv = ['mailcheck', 'batch', '--format', 'jsonl', sys.argv[1]]\n"
+            "import mailcheck.cli\n"
+            "try:\n    mailcheck.cli.main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[-1] in "
+            "('auth_commands', 'probe_cli', 'probe_result', 'text', 'policy')), file=sys.stderr)")
+    one = sorted((FIXTURES / "bounces").rglob("*.eml"))[0]
+    out = subprocess.run([sys.executable, "-c", code, str(one)], capture_output=True, text=True,
+                         cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), check=True)
+    assert out.stdout.startswith('{"schema": 1')
+    assert out.stderr.strip() == "[]"

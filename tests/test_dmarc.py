@@ -150,3 +150,23 @@ def test_psl_loaded_from_its_rule_lines_is_the_shipped_list(encoded_idn):
     assert ours._publicsuffix == shipped._publicsuffix
     assert ours._maxlabel == shipped._maxlabel
     assert ours.accept_unknown == shipped.accept_unknown
+
+
+@pytest.mark.parametrize("encoded_idn", [False, True])
+def test_psl_from_the_cache_is_the_shipped_list(encoded_idn, tmp_path, monkeypatch):
+    from publicsuffixlist import PublicSuffixList
+
+    from mailcheck.checks import orgdomain
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("MAILCHECK_NO_CACHE", raising=False)
+    shipped = vars(PublicSuffixList(accept_encoded_idn=encoded_idn))
+    assert vars(orgdomain._load(encoded_idn)) == shipped  # parsed, then kept
+
+    def refuse(*_args):
+        raise AssertionError("parsed again although the cache holds it")
+
+    monkeypatch.setattr(orgdomain, "_parse", refuse)
+    again = orgdomain._load(encoded_idn)
+    assert vars(again) == shipped
+    assert again.privatesuffix("www.example.co.uk") == "example.co.uk"

@@ -15,8 +15,8 @@ from __future__ import annotations
 import email
 import email.header
 import re
+from email._policybase import compat32  # email.policy's own, without its 2 ms of imports
 from email.message import Message
-from email.policy import compat32
 from html import unescape
 from itertools import repeat
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from ..model import Diagnosis
-from .text import render_text
 
 FORMATS = ("text", "json", "html")
 
@@ -18,6 +17,8 @@ def render(diag: Diagnosis, fmt: str = "text", *, color: bool = False) -> str:
     if fmt == "json":
         return render_json(diag)
     if fmt == "text":
+        from .text import render_text  # (not imported by the CLI's start-up)
+
         return render_text(diag, color=color)
     if fmt == "html":
         from .html import render_html  # jinja2 is loaded only when a page is wanted
