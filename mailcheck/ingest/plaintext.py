@@ -534,13 +534,12 @@ def parse(ev: Evidence) -> None:
     stops = {i for _, i in cands if i is not None}
     low_all = " ".join(lows.lows[:60])
     delayed = any(h in low_all for h in _DELAY_HINTS) and "permanent" not in low_all
-    shared = _reply_in(lines, None) if len(cands) == 1 else None
     for addr, i in cands:
         rec = RecipientEvidence(recipient=addr)
         block = _block(lines, i, stops) if i is not None else []
         rep = _reply_in(block, addr, lines[max(0, i - 4):i]) if block else None
         if rep is None and len(cands) == 1:
-            rep = shared
+            rep = _reply_in(lines, None)  # the one recipient's reply may be anywhere
         if rep is None:
             # The address may come back later with its own reply (a session transcript).
             for j in _first_lines(lows, addr):
