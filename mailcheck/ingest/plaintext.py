@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from itertools import accumulate
+from itertools import accumulate, groupby
+from operator import attrgetter
 
 from .. import textscan
 from ..model import Evidence, Line, RecipientEvidence
@@ -115,6 +116,7 @@ _BOUNCE_SUBJECTS = (
     "mail could not", "nondeliverable", "rejected", "failed", "returned",
 )
 _MAX_BLOCK = 14
+_PART = attrgetter("part")
 
 
 def _looks_like_bounce(ev: Evidence) -> bool:
@@ -157,24 +159,29 @@ def body_lines(ev: Evidence) -> list[Line]:
     # phrases: when the whole text lacks them, most lines need no lower-casing.
     phrases = not _BOUNDARY_PHRASES.isdisjoint(ev.present_literals())
     out: list[Line] = []
-    for ln in ev.lines:
-        part = ln.part
+    # Lines come in runs of one part: groupby steps over the runs that are left out
+    # (the message's headers, a status part, the returned headers) without a test per line.
+    for part, run in groupby(ev.lines, _PART):
         if part == "headers" or part == "returned-headers" or part.startswith("message/"):
             continue
-        text = ln.text
-        c = text[:1]
-        # _is_boundary(text), with the phrase test left out when the text has none
-        if c in _MAY_START and _may_start_boundary(text) and _BOUNDARY_START.match(text):
-            boundary = _boundary_row(text)
-        else:
-            boundary = phrases and _holds_boundary_phrase(text)
-        if boundary:
-            if out:
+        for ln in run:
+            text = ln.text
+            c = text[:1]
+            # _is_boundary(text), with the phrase test left out when the text has none
+            if c in _MAY_START and _may_start_boundary(text) and _BOUNDARY_START.match(text):
+                boundary = _boundary_row(text)
+            else:
+                boundary = phrases and _holds_boundary_phrase(text)
+            if boundary:
+                if out:
+                    break
+                continue
+            if out and text[:2] in _RETURNED_HEADS and _RETURNED_HEADER.match(text):
                 break
+            out.append(ln)
+        else:
             continue
-        if out and text[:2] in _RETURNED_HEADS and _RETURNED_HEADER.match(text):
-            break
-        out.append(ln)
+        break  # (out of the inner loop at the returned message's start)
     ev._body = (len(ev.lines), out, None)  # (its _Lowered, made when first asked for)
     return out
 
@@ -483,6 +490,9 @@ _TALKING = re.compile(
 _INNER_REPLY = re.compile(r"^[245]\d\d[ \t]{1,3}<[^<>]{1,300}>\.{3}[ \t]{0,3}(?=[245]\d\d[ -])")
 
 
+_REPLY_START = re.compile(r"\b[245]\d\d(?:[ -]|$)[ \t]{0,2}(?:[245]\.\d{1,3}\.\d{1,3})?")
+
+
 def _clean_reply_text(text: str) -> str:
     """``host mx said: 550 5.1.1 ...`` -> ``550 5.1.1 ...`` (keep the server's words).
 
@@ -490,7 +500,7 @@ def _clean_reply_text(text: str) -> str:
     remote server's reply; the inner reply is the server's.
     """
     text = _INNER_REPLY.sub("", text.strip())
-    m = re.search(r"\b[245]\d\d(?:[ -]|$)[ \t]{0,2}(?:[245]\.\d{1,3}\.\d{1,3})?", text)
+    m = _REPLY_START.search(text)
     if m and m.start() > 0:
         return text[m.start():].strip()
     return text.strip()
@@ -524,13 +534,12 @@ def parse(ev: Evidence) -> None:
     stops = {i for _, i in cands if i is not None}
     low_all = " ".join(lows.lows[:60])
     delayed = any(h in low_all for h in _DELAY_HINTS) and "permanent" not in low_all
-    shared = _reply_in(lines, None) if len(cands) == 1 else None
     for addr, i in cands:
         rec = RecipientEvidence(recipient=addr)
         block = _block(lines, i, stops) if i is not None else []
         rep = _reply_in(block, addr, lines[max(0, i - 4):i]) if block else None
         if rep is None and len(cands) == 1:
-            rep = shared
+            rep = _reply_in(lines, None)  # the one recipient's reply may be anywhere
         if rep is None:
             # The address may come back later with its own reply (a session transcript).
             for j in _first_lines(lows, addr):
