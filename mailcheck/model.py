@@ -125,6 +125,9 @@ class Evidence:
     def present_literals(self) -> frozenset[str]:
         """Which literals registered with :mod:`mailcheck.textscan` occur in
         :meth:`haystack_lower` (one pass, cached until new literals are registered)."""
+        scan = self._scan
+        if scan is not None and scan[0] is textscan._shared:  # (None once literals were added)
+            return scan[1]
         scanner = textscan.shared()
         if self._scan is None or self._scan[0] is not scanner:
             self._scan = (scanner, scanner.present(self.haystack_lower()))
@@ -175,7 +178,10 @@ class Evidence:
 
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (case-insensitive), or None."""
-        return self.header_index().get(name.lower())
+        index = self._header_index
+        if index is None or self._header_count != len(self.headers):
+            index = self.header_index()
+        return index.get(name.lower())
 
     def header_index(self) -> dict[str, str]:
         """Lower-cased header name -> its first value (rebuilt when headers were added)."""
