@@ -10,7 +10,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, count
+from operator import add
 from typing import Any
 
 from . import textscan
@@ -124,6 +125,9 @@ class Evidence:
     def present_literals(self) -> frozenset[str]:
         """Which literals registered with :mod:`mailcheck.textscan` occur in
         :meth:`haystack_lower` (one pass, cached until new literals are registered)."""
+        scan = self._scan
+        if scan is not None and scan[0] is textscan._shared:  # (None once literals were added)
+            return scan[1]
         scanner = textscan.shared()
         if self._scan is None or self._scan[0] is not scanner:
             self._scan = (scanner, scanner.present(self.haystack_lower()))
@@ -133,21 +137,23 @@ class Evidence:
         """Whether any of these lower-case literals occurs in :meth:`haystack_lower`.
         Literals registered with :mod:`mailcheck.textscan` are answered from the shared
         scan; any other is searched for directly."""
-        present = self.present_literals()
+        if not isinstance(literals, (tuple, list, frozenset, set)):
+            literals = tuple(literals)
+        if not self.present_literals().isdisjoint(literals):
+            return True
         known = textscan.shared().known
-        for x in literals:
-            if x in present:
-                return True
-            if x not in known and x in self.haystack_lower():
-                return True
-        return False
+        if known.issuperset(literals):  # all registered: the scan has answered
+            return False
+        low = self.haystack_lower()
+        return any(x not in known and x in low for x in literals)
 
     def line_at(self, offset: int) -> Line | None:
         """The line that holds character ``offset`` of :meth:`haystack`."""
         self.haystack()
         if self._starts is None:  # line offsets: only wanted when something is cited
-            self._starts = list(accumulate((len(ln.text) + 1 for ln in self.lines[:-1]),
-                                           initial=0)) if self.lines else []
+            # line i starts after the lengths of the lines before it and i newlines
+            self._starts = list(map(add, accumulate([len(ln.text) for ln in self.lines[:-1]],
+                                                    initial=0), count())) if self.lines else []
         if not self._starts:
             return None
         i = bisect_right(self._starts, offset) - 1
@@ -172,14 +178,18 @@ class Evidence:
 
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (case-insensitive), or None."""
-        if self._header_count != len(self.headers):  # (re)built when headers were added
-            index: dict[str, str] = {}
-            for h in self.headers:
-                index.setdefault(h.name.lower(), h.value)
-            self._header_index = index
+        index = self._header_index
+        if index is None or self._header_count != len(self.headers):
+            index = self.header_index()
+        return index.get(name.lower())
+
+    def header_index(self) -> dict[str, str]:
+        """Lower-cased header name -> its first value (rebuilt when headers were added)."""
+        if self._header_count != len(self.headers) or self._header_index is None:
+            # built from the last header back, so that the first of a name is kept
+            self._header_index = {h.name.lower(): h.value for h in reversed(self.headers)}
             self._header_count = len(self.headers)
-        assert self._header_index is not None
-        return self._header_index.get(name.lower())
+        return self._header_index
 
     def statuses(self) -> set[str]:
         out = {r.status for r in self.replies if r.status}

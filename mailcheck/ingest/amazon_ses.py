@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from .. import textscan
 from ..model import Evidence, RecipientEvidence
 from .replies import parse_reply_text
 
@@ -17,7 +18,9 @@ NAME = "amazon-ses"
 
 
 def detect(ev: Evidence) -> bool:
-    return not ev.recipients and '"notificationType"' in ev.haystack()
+    # the lower-cased needle is in the lower-cased text whenever the needle is in the text
+    return not ev.recipients and '"notificationtype"' in ev.present_literals() and (
+        '"notificationType"' in ev.haystack())
 
 
 def _json_object(ev: Evidence) -> tuple[dict, list] | None:
@@ -87,3 +90,6 @@ def parse(ev: Evidence) -> None:
                 lines=lines))
     if ev.recipients:
         ev.kind = "bounce"
+
+
+textscan.register(('"notificationtype"',))  # detect() asks the shared scan first

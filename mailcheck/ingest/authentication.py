@@ -33,10 +33,10 @@ from .received import boundary, received_chain, total_delay
 
 NAME = "authentication"
 
-_AUTH_HEADERS = {
+_AUTH_HEADERS = frozenset({
     "authentication-results", "received-spf", "dkim-signature", "arc-seal",
     "x-forefront-antispam-report", "arc-authentication-results",
-}
+})
 _FORWARD_HEADERS = {"resent-from", "resent-to", "x-forwarded-to", "x-forwarded-for",
                     "x-original-to", "x-forwarded-message-id"}
 _DIS = re.compile(r"\bdis=([A-Za-z]{2,12})")
@@ -47,7 +47,7 @@ def detect(ev: Evidence) -> bool:
     # a bounce's own authentication headers say nothing about the failed message (the
     # From: test is the dearer one, and most bounces carry none of these headers: it
     # comes last)
-    if ev.recipients or not any(ev.header(name) is not None for name in _AUTH_HEADERS):
+    if ev.recipients or _AUTH_HEADERS.isdisjoint(ev.header_index()):
         return False
     return not _from_bounce_sender(ev)
 

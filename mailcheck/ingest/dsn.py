@@ -82,18 +82,19 @@ def _blocks(lines: list[Line]) -> list[list[tuple[str, str, Line]]]:
     cur: list[tuple[str, str, Line]] = []
     for ln in lines:
         text = ln.text
-        if not text.strip():
+        if not text or text.isspace():  # (what strips to nothing, without the copy)
             if cur:
                 blocks.append(cur)
                 cur = []
             continue
-        if text[:1] in " \t" and cur:
+        if text[0] in " \t" and cur:
             name, value, first = cur[-1]
             cur[-1] = (name, f"{value} {text.strip()}", first)
             continue
         m = _FIELD.match(text)
         if m:
-            cur.append((m.group(1).lower(), m.group(2).strip(), ln))
+            name, value = m.groups()
+            cur.append((name.lower(), value.strip(), ln))
     if cur:
         blocks.append(cur)
     return blocks
@@ -160,9 +161,8 @@ def parse(ev: Evidence) -> None:
     reporting = None
     found: list[RecipientEvidence] = []
     for block in _blocks(status_lines):
-        fields: dict[str, tuple[str, Line]] = {}
-        for name, value, ln in block:
-            fields.setdefault(name, (value, ln))
+        # the first of each name: written from the last field back
+        fields = {name: (value, ln) for name, value, ln in reversed(block)}
         if "reporting-mta" in fields and reporting is None:
             reporting = _mta(fields["reporting-mta"][0])
         rcpt_field = next((f for f in _RECIPIENT_FIELDS if f in fields), None)

@@ -94,9 +94,14 @@ def parse(ev: Evidence) -> None:
     server = None
     hay, low = ev.haystack(), ev.haystack_lower()
     # One search of the whole text finds the first line's match (the pattern cannot cross
-    # a line end). On ASCII text re.I matches what lower() finds; elsewhere it also takes
-    # letters such as a dotless i, so the search is not skipped.
-    m = _GENERATING.search(hay) if "generating server" in low or not hay.isascii() else None
+    # a line end). On ASCII text re.I matches where lower() finds the words, so the search
+    # starts there (the pattern looks at nothing before its match); elsewhere it also
+    # takes letters such as a dotless i, and the whole text is searched.
+    if hay.isascii():
+        at = low.find("generating server")
+        m = _GENERATING.search(hay, at) if at >= 0 else None
+    else:
+        m = _GENERATING.search(hay)
     if m:
         ln = ev.line_at(m.start())
         server = m.group(1).rstrip(".")
