@@ -18,6 +18,7 @@ import re
 from email.message import Message
 from email.policy import compat32
 from html import unescape
+from itertools import count, repeat
 
 from ..model import Evidence, Header, Line
 from .decode import decode_bytes, normalise_charset
@@ -217,15 +218,12 @@ class LineSink:
             raws = raws[:limit] if limit > 0 else []
         if len(text) > MAX_LINE_CHARS:  # (else no line can be longer)
             raws = [raw[:MAX_LINE_CHARS] for raw in raws]
-        # (this loop costs less per line than map(Line, ...), which calls __init__ per line)
-        added = []
-        append = added.append
-        for number, raw in enumerate(raws, len(lines) + 1):
-            ln = _new(Line)
+        # (this costs less per line than map(Line, ...), which calls __init__ per line)
+        added = list(map(_new, repeat(Line, len(raws))))
+        for ln, number, raw in zip(added, count(len(lines) + 1), raws):
             ln.part = part
             ln.number = number
             ln.text = raw
-            append(ln)
         lines.extend(added)
         return added
 
