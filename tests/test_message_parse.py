@@ -7,6 +7,7 @@ random input built from the pieces that matter (line ends, folds, field names).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from html import unescape
 
@@ -377,3 +378,22 @@ def test_a_returned_original_is_not_cut_into_parts_but_a_forwarded_report_is():
     assert isinstance(report.get_payload()[1].get_payload()[0].get_payload(), list)
     full = parse_bytes(_enclosing("multipart/mixed", "ann@example.org", ["text/plain"]))
     assert isinstance(full.get_payload()[1].get_payload()[0].get_payload(), list)
+
+
+def test_line_and_header_are_built_by_slot_stores():
+    # LineSink and _add_headers build Line and Header as object.__new__ plus one store per
+    # field, which is the object the constructor gives only while __init__ does nothing
+    # else: no __post_init__, no other field, no field default other than Header.line's.
+    for cls, names in ((Line, ("part", "number", "text")), (Header, ("name", "value", "line"))):
+        assert tuple(f.name for f in dataclasses.fields(cls)) == names
+        assert cls.__slots__ == names
+        assert not hasattr(cls, "__post_init__")
+    ev = Evidence()
+    sink = LineSink(ev)
+    assert sink.add_text("p", "one") == [Line("p", 1, "one")]
+    assert sink.add_text("q", "two\nthree") == [Line("q", 2, "two"), Line("q", 3, "three")]
+    assert repr(ev.lines[2]) == "Line(part='q', number=3, text='three')"
+    msg = parse_bytes(b"Subject: hi\n\nbody")
+    message_mod._add_headers(sink, msg, "headers", ev.headers)
+    assert ev.headers == [Header("Subject", "hi", Line("headers", 4, "Subject: hi"))]
+    assert hash(ev.lines[3]) == hash(Line("headers", 4, "Subject: hi"))

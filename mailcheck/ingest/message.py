@@ -18,7 +18,7 @@ import re
 from email._policybase import compat32  # email.policy's own, without its 2 ms of imports
 from email.message import Message
 from html import unescape
-from itertools import repeat
+from itertools import count, repeat
 
 from ..model import Evidence, Header, Line
 from .decode import decode_bytes, normalise_charset
@@ -188,6 +188,12 @@ def html_to_text(html: str) -> str:
     return text
 
 
+#: Lines and Headers are built as ``_new(Line)`` and three slot stores: the same object
+#: ``Line(part, number, text)`` gives (the dataclass __init__ does only those stores), without
+#: the call into __init__, its Python frame and its argument tuple.
+_new = object.__new__
+
+
 class LineSink:
     """Collects lines with a running number, and the raw text of each part kind."""
 
@@ -200,7 +206,10 @@ class LineSink:
             # one line (most header fields): no splitting needed
             if not text:
                 return []
-            ln = Line(part, len(lines) + 1, text[:MAX_LINE_CHARS])
+            ln = _new(Line)
+            ln.part = part
+            ln.number = len(lines) + 1
+            ln.text = text[:MAX_LINE_CHARS]
             lines.append(ln)
             return [ln]
         raws = text.splitlines()
@@ -209,9 +218,12 @@ class LineSink:
             raws = raws[:limit] if limit > 0 else []
         if len(text) > MAX_LINE_CHARS:  # (else no line can be longer)
             raws = [raw[:MAX_LINE_CHARS] for raw in raws]
-        # Line objects built by map: no Python loop per line
-        start = len(lines) + 1
-        added = list(map(Line, repeat(part), range(start, start + len(raws)), raws))
+        # (this costs less per line than map(Line, ...), which calls __init__ per line)
+        added = list(map(_new, repeat(Line, len(raws))))
+        for ln, number, raw in zip(added, count(len(lines) + 1), raws):
+            ln.part = part
+            ln.number = number
+            ln.text = raw
         lines.extend(added)
         return added
 
@@ -311,10 +323,17 @@ def _add_headers(sink: LineSink, msg: Message, part: str, collect: list[Header] 
                 if collect is not None:
                     collect.append(Header(name, value, ln))
                 continue
-        ln = Line(part, len(lines) + 1, text[:MAX_LINE_CHARS])
+        ln = _new(Line)
+        ln.part = part
+        ln.number = len(lines) + 1
+        ln.text = text[:MAX_LINE_CHARS]
         append(ln)
         if collect is not None:
-            collect.append(Header(name, value, ln))
+            h = _new(Header)
+            h.name = name
+            h.value = value
+            h.line = ln
+            collect.append(h)
 
 
 def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
