@@ -6,7 +6,10 @@ the ../shared data, and fails it instead when CI=true, so CI never passes by ski
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,17 +20,15 @@ SHARED = ROOT.parent / "shared"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _own_cache_folder(tmp_path_factory):
-    """Parsed rule packs are cached in the user's cache folder (mailcheck.tomlcache): the
-    tests keep theirs in a temporary one, and so do the mailcheck processes they start."""
-    before = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
-    yield
-    if before is None:
-        os.environ.pop("XDG_CACHE_HOME", None)
-    else:
-        os.environ["XDG_CACHE_HOME"] = before
+# Parsed rule packs, compiled patterns and the Public Suffix List are cached in the user's
+# cache folder (mailcheck.tomlcache, mailcheck.regexcache): the tests keep theirs in a
+# temporary one, and so do the mailcheck processes they start. It is set here, before any
+# test module imports mailcheck, because the pattern cache picks its file at import and
+# writes it at exit; the folder is removed after that (atexit runs the later-registered
+# handler, mailcheck's, first).
+_CACHE = tempfile.mkdtemp(prefix="mailcheck-tests-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
 
 
 def need(condition: object, why: str) -> None:
