@@ -66,33 +66,33 @@ def build_corpus(files: list[Path], count: int, into: Path) -> int:
 _SISIMAI = "use Sisimai; my $j = Sisimai->dump($ARGV[0]); print length($j), qq(\\n);"
 
 
-def sisimai_time(corpus: Path, into: Path, repeat: int) -> tuple[float, float] | None:
-    """(best wall seconds, best CPU seconds) of Perl Sisimai over the same files, or None
-    where Perl or its Sisimai module is missing."""
+def sisimai_folder(corpus: Path, into: Path) -> str | None:
+    """Perl's path, with the corpus linked flat into ``into`` (Sisimai reads one folder,
+    not a tree); None where Perl or its Sisimai module is missing."""
     perl = shutil.which("perl")
     if not perl or subprocess.run([perl, "-MSisimai", "-e", "1"],
                                   capture_output=True).returncode != 0:
         return None
     into.mkdir()
     for i, f in enumerate(sorted(p for p in corpus.rglob("*") if p.is_file())):
-        target = into / f"{i:05d}-{f.name}"  # Sisimai reads one folder, not a tree
+        target = into / f"{i:05d}-{f.name}"
         try:
             os.link(f, target)
         except OSError:  # a file system without hard links
             shutil.copyfile(f, target)
-    best = best_cpu = None
-    for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t = time.perf_counter()
-        p = subprocess.run([perl, "-e", _SISIMAI, str(into)], capture_output=True, text=True)
-        secs = time.perf_counter() - t
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if p.returncode != 0:
-            return None
-        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-        best = secs if best is None else min(best, secs)
-        best_cpu = cpu if best_cpu is None else min(best_cpu, cpu)
-    return best, best_cpu
+    return perl
+
+
+def sisimai_run(perl: str, folder: Path) -> tuple[float, float] | None:
+    """(wall seconds, CPU seconds) of one ``Sisimai->dump`` over ``folder``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    p = subprocess.run([perl, "-e", _SISIMAI, str(folder)], capture_output=True, text=True)
+    secs = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if p.returncode != 0:
+        return None
+    return secs, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def count_lines(path: Path) -> int:
@@ -170,27 +170,42 @@ def main() -> None:
         size = sum(f.stat().st_size for f in corpus.rglob("*") if f.is_file())
         print(f"corpus: {n} files ({size / 1e6:.1f} MB) replicated from {len(files)} messages "
               f"of {files[0].parent}")
-        sisimai = sisimai_time(corpus, Path(tmp) / "flat", args.repeat)
+        flat = Path(tmp) / "flat"
+        perl = sisimai_folder(corpus, flat)
+        # one untimed run over a few messages first, so that compiled modules are in place
+        run(next(corpus.iterdir()), 1, Path(tmp) / "warm-up.jsonl")
+        # Sisimai's runs alternate with the first setting's, so that both see the machine
+        # as it is at the same moments (a busy or drifting machine moves them together)
+        results: dict[int, list[tuple[float, int, int, float]]] = {j: [] for j in args.jobs}
+        sisimai_runs: list[tuple[float, float]] = []
+        for _ in range(args.repeat):
+            if perl:
+                timed = sisimai_run(perl, flat)
+                if timed is None:
+                    perl = None
+                else:
+                    sisimai_runs.append(timed)
+            jobs = args.jobs[0]
+            results[jobs].append(run(corpus, jobs, Path(tmp) / f"out{jobs}.jsonl"))
+        for jobs in args.jobs[1:]:
+            for _ in range(args.repeat):
+                results[jobs].append(run(corpus, jobs, Path(tmp) / f"out{jobs}.jsonl"))
+        sisimai = (min(w for w, _ in sisimai_runs), min(c for _, c in sisimai_runs)) \
+            if perl and sisimai_runs else None
         if sisimai:
             print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; Perl Sisimai "
-                  f"measured now over the same files: {sisimai[0]:.2f} s, CPU "
-                  f"{sisimai[1]:.2f} s")
+                  f"measured now over the same files, its runs alternating with ours: "
+                  f"{sisimai[0]:.2f} s, CPU {sisimai[1]:.2f} s")
         else:
             print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; reference: Perl "
                   f"Sisimai ~{SISIMAI_RATE:.0f} msgs/s single-process (not installed here, "
                   "so not measured)")
-        # one untimed run over a few messages first, so that compiled modules are in place
-        run(next(corpus.iterdir()), 1, Path(tmp) / "warm-up.jsonl")
         base = None
         for jobs in args.jobs:
-            best = None
-            best_cpu = None
-            peak_kib = 0
-            for _ in range(args.repeat):
-                secs, lines, peak, cpu = run(corpus, jobs, Path(tmp) / f"out{jobs}.jsonl")
-                best = secs if best is None else min(best, secs)
-                best_cpu = cpu if best_cpu is None else min(best_cpu, cpu)
-                peak_kib = max(peak_kib, peak)
+            best = min(r[0] for r in results[jobs])
+            best_cpu = min(r[3] for r in results[jobs])
+            peak_kib = max(r[2] for r in results[jobs])
+            lines = results[jobs][-1][1]
             rate = lines / best
             base = base or rate
             # against Sisimai's rate over the same messages, wall clock and CPU time (the
