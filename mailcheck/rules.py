@@ -264,8 +264,10 @@ class Pattern:
 
 
 #: Characters the regex engine matches case-insensitively to an ASCII letter although
-#: they do not lower-case to it (dotless i, long s; see re._casefix).
-_ODD_CASES = ("\u0131", "\u017f")
+#: they lower-case to another single character (dotless i, long s; İ lower-cases to two,
+#: which the length test below catches, and the Kelvin sign to "k").
+_ODD_CASES = tuple(c for letter, chars in textscan.EXTRA_CASE_FOLDS.items() for c in chars
+                   if len(c.lower()) == 1 and c.lower() != letter)
 
 
 def _lowers_in_place(hay: str, low: str) -> bool:

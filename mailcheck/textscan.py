@@ -23,6 +23,11 @@ except ImportError:  # pragma: no cover - exercised by tests through _FORCE_PLAI
 #: Private switch for the equivalence test: True uses the plain ``in`` loop.
 _FORCE_PLAIN = False
 
+#: The characters the regex engine matches case-insensitively (re.I) to a lower-case ASCII
+#: letter besides the letter's own two cases (tests check this table against the engine).
+#: A literal found in lower-cased text matches what re.I matches except where these occur.
+EXTRA_CASE_FOLDS = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+
 
 class LiteralSet:
     """A fixed set of literals; :meth:`present` gives those that occur in a text.

@@ -10,6 +10,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mailcheck import textscan
 from mailcheck.ingest import plaintext
 from mailcheck.model import Evidence, Line
 
@@ -23,7 +24,7 @@ def test_extra_folds_are_what_the_regex_engine_folds_onto_ascii_letters() -> Non
             for low in "abcdefghijklmnopqrstuvwxyz":
                 if re.fullmatch(low, ch, re.I):
                     extra.setdefault(low, set()).add(ch)
-    assert extra == {k: set(v) for k, v in plaintext._EXTRA_FOLDS.items()}
+    assert extra == {k: set(v) for k, v in textscan.EXTRA_CASE_FOLDS.items()}
 
 
 def test_heads_are_the_starts_of_what_the_patterns_accept() -> None:

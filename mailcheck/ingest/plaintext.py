@@ -192,16 +192,13 @@ def body_lines(ev: Evidence) -> list[Line]:
 _PHRASE_FIRST = frozenset("obmhtcyOBMHTCY")
 #: The first characters of a line _may_start_boundary can accept (tested before calling it).
 _MAY_START = _PHRASE_FIRST | frozenset(" \t-=*_>")
-#: The characters re.I lets match a lower-case ASCII letter besides the letter's own two
-#: cases (tests check this table against the regex engine).
-_EXTRA_FOLDS = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
 
 
 def _spellings(word: str) -> frozenset[str]:
     """Every string that ``word`` (lower-case ASCII) matches under re.I."""
     out = {""}
     for ch in word:
-        alts = {ch, ch.upper(), *_EXTRA_FOLDS.get(ch, "")}
+        alts = {ch, ch.upper(), *textscan.EXTRA_CASE_FOLDS.get(ch, "")}
         out = {o + a for o in out for a in alts}
     return frozenset(out)
 
