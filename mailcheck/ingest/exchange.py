@@ -43,13 +43,24 @@ _MARKERS = (
 )
 _GENERATING = re.compile(
     r"(?:generating server|生成元サーバー)[ \t]{0,4}[:：][ \t]{0,4}(\S{1,255})", re.I)
+#: Exchange Online's attempt lines: "8/6/2018 10:45:22 PM - Server at mx.example.org
+#: (192.0.2.1) returned '450 4.4.316 Connection refused ...'": the server, then its address.
+_AT_SERVER = r"[^\s'\"]{1,255}"
+_AT_ADDRESS = r"(?: \([^()'\"]{0,64}\))?"
 _RETURNED = re.compile(
-    r"(?:remote server returned|server at [^\s'\"]{1,255}(?: \([^()'\"]{0,64}\))? returned"
+    r"(?:remote server returned|server at " + _AT_SERVER + _AT_ADDRESS + " returned"
     r"|リモート ?サーバーから(?:次の応答が返されました)?)[ \t]{0,4}[:：]?"
     r"[ \t]{0,4}['‘’\"「]([^'’\"」]{3,2000})", re.I)
-#: Exchange Online's attempt lines: "8/6/2018 10:45:22 PM - Server at mx.example.org
-#: (192.0.2.1) returned '450 4.4.316 Connection refused ...'" (group 1: the server).
-_SERVER_AT = re.compile(r"server at ([^\s'\"]{1,255})(?: \([^()'\"]{0,64}\))? returned", re.I)
+#: An attempt line's server (group 1).
+_SERVER_AT = re.compile("server at (" + _AT_SERVER + ")" + _AT_ADDRESS + " returned", re.I)
+
+
+def _may_hold_returned(text: str, low: str) -> bool:
+    """Whether ``text`` (``low`` lower-cased) has the words _RETURNED needs."""
+    return ("remote server returned" in low or "リモート" in text
+            or "server at " in low and " returned" in low)
+
+
 _HASH_STYLE = re.compile(r"#([245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}[^#]{0,1000})##")
 _ADDR_LINE = re.compile(
     r"^[ \t]{0,8}<?([^\s<>@\"'()]{1,200}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63})>?"
@@ -116,15 +127,12 @@ def parse(ev: Evidence) -> None:
 
     # The reply lines, joined when Outlook wrapped them. What each line is searched for
     # must occur in the whole text first: most NDRs have one or two of the three.
-    returned = "remote server returned" in low or "リモート" in hay or (
-        "server at " in low and " returned" in low)
+    returned = _may_hold_returned(hay, low)
     hash_style = "##" in hay
     as_code = "AS(" in hay
     replies: list[Reply] = []
     for i, ln in enumerate(lines if returned or hash_style or as_code else ()):
-        lower = ln.text.lower() if returned else ""
-        if returned and ("remote server returned" in lower or "リモート" in ln.text or
-                         "server at " in lower and " returned" in lower):
+        if returned and _may_hold_returned(ln.text, ln.text.lower()):
             joined = ln.text
             j = i + 1
             while joined.count("'") < 2 and j < len(lines) and j < i + 6 and lines[j].text.strip():
