@@ -239,7 +239,3 @@ def spf_cmd(ip: str, sender: str, helo: str | None, zones: tuple[str, ...],
     lines.extend("  " + localize(t, lang) for t in result.trace)
     click.echo("\n".join(lines))
 
-
-def register(group: click.Group) -> None:
-    group.add_command(verify_cmd)
-    group.add_command(spf_cmd)

@@ -206,10 +206,7 @@ class LineSink:
             # one line (most header fields): no splitting needed
             if not text:
                 return []
-            ln = _new(Line)
-            ln.part = part
-            ln.number = len(lines) + 1
-            ln.text = text[:MAX_LINE_CHARS]
+            ln = Line(part, len(lines) + 1, text[:MAX_LINE_CHARS])
             lines.append(ln)
             return [ln]
         raws = text.splitlines()
