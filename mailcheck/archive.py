@@ -46,10 +46,6 @@ class Item:
     size: int = 0  # bytes consumed from the input, for the progress bar
 
 
-class ReadError(Exception):
-    """An input that cannot be read at all; the message is one line."""
-
-
 # -- mbox -----------------------------------------------------------------------------------
 
 

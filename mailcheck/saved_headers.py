@@ -41,10 +41,6 @@ class ReceiverVerdicts:
         return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
 
 
-def _first(value: Any) -> Any:
-    return value[0] if isinstance(value, list) and value else value
-
-
 def read_verdicts(facts: dict[str, Any], recorded: bool = False) -> ReceiverVerdicts | None:
     """The verdicts in ``facts`` (``recorded``: the receiver's, kept aside by verify).
 
