@@ -273,7 +273,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "virusdetected": ("malware or a refused attachment type",
                       "マルウェアまたは受け付けられない添付ファイル"),
     "speeding": ("sending too fast", "送信速度の制限"),
-    "toomanyconn": ("too many connections", "同時接続が多すぎる"),
+    "toomanyconn": ("too many connections or recipients", "同時接続数または宛先数が多すぎる"),
     "norelaying": ("relaying denied", "中継が拒否された"),
     "rejected": ("the sender address was refused", "送信者アドレスが拒否された"),
     "contenterror": ("the message format was refused", "メッセージ形式が拒否された"),
