@@ -25,6 +25,7 @@ from . import (
     mta_log,
     plaintext,
     replies,
+    returned_headers,
 )
 from .decode import MAX_INPUT_BYTES, InputError, to_text
 from .message import LineSink, looks_like_message, parse_message
@@ -32,7 +33,8 @@ from .systems import detect_systems
 
 #: Format parsers, most specific first. Each may add to what earlier ones found.
 FORMATS: list[ModuleType] = [arf, amazon_ses, dsn, exchange, google_groups, fml, gmail_sendas,
-                              entra, authentication, mta_log, autoreply, plaintext]
+                              entra, authentication, mta_log, autoreply, plaintext,
+                              returned_headers]
 
 __all__ = ["ingest", "InputError", "FORMATS"]
 
