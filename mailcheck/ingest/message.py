@@ -300,6 +300,60 @@ def _status_part_text(part: Message) -> str:
 
 
 def _add_headers(sink: LineSink, msg: Message, part: str, collect: list[Header] | None) -> None:
+    """A Line for each field (and a Header, when ``collect`` is given), as _add_fields
+    makes them, with the tests it makes of each field made once for the whole block.
+
+    In a plain ASCII block without the line breaks str.splitlines() adds to "\n" and
+    "\r", _add_fields changes a value only when it has "\n" or "\r" (unfolded) or, then,
+    "=?" (words decoded): a character isprintable() rejects changes nothing else. Fast
+    scans of all the values at once tell which of these can occur at all, so most fields
+    need one test ("\n"), and none an isprintable() test. (Unfolding makes no "=?" unless
+    it drops a "\r".)"""
+    fields = msg._headers
+    if not fields:
+        return
+    blob = "".join([v for _, v in fields])
+    if not blob.isascii() or "\x0b" in blob or "\x0c" in blob or "\x1c" in blob or \
+            "\x1d" in blob or "\x1e" in blob:
+        _add_fields(sink, msg, part, collect)
+        return
+    cr = "\r" in blob
+    words = cr or "=?" in blob
+    lines = sink.ev.lines
+    append = lines.append
+    number = len(lines)
+    for name, value in fields:
+        if "\n" in value or cr and "\r" in value:
+            value = _unfold(value)
+        if words and "=?" in value:
+            value = _decode_words(value)
+            text = f"{name}: {value}"
+            if _has_line_break(text):  # (from a decoded word) keep the first line
+                added = sink.add_text(part, text, limit=1)
+                number = len(lines)
+                if collect is not None:
+                    collect.append(Header(name, value, added[0] if added else None))
+                continue
+        else:
+            text = f"{name}: {value}"
+        if len(text) > MAX_LINE_CHARS:
+            text = text[:MAX_LINE_CHARS]
+        ln = _new(Line)
+        ln.part = part
+        number += 1
+        ln.number = number
+        ln.text = text
+        append(ln)
+        if collect is not None:
+            h = _new(Header)
+            h.name = name
+            h.value = value
+            h.line = ln
+            collect.append(h)
+
+
+def _add_fields(sink: LineSink, msg: Message, part: str, collect: list[Header] | None) -> None:
+    """_add_headers for any block, field by field (the general code)."""
     lines = sink.ev.lines
     append = lines.append
     fetch = msg.policy.header_fetch_parse
