@@ -186,6 +186,14 @@ def test_add_headers_block_tests_match_the_field_by_field_code(fields, collect):
     assert (ours.lines, ours.headers, ours.notes) == (ref.lines, ref.headers, ref.notes)
 
 
+@settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(["a", "\n", "\r", "\r\n", " ", "\n\r"]), max_size=14))
+def test_before_blank_line_is_the_regex_split(pieces):
+    text = "".join(pieces)
+    assert message_mod._before_blank_line(text) == \
+        re.split(r"\r?\n\r?\n", text, maxsplit=1)[0]
+
+
 def test_headers_and_lines_on_corpus():
     for p in _inputs():
         data = p.read_bytes()

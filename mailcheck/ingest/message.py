@@ -387,6 +387,23 @@ def _add_fields(sink: LineSink, msg: Message, part: str, collect: list[Header] |
             collect.append(h)
 
 
+def _before_blank_line(text: str) -> str:
+    """re.split(r"\r?\n\r?\n", text, maxsplit=1)[0] by two fast scans (the regex, with no
+    literal to look for first, is tried at every position of what can be a long text).
+
+    The first match holds the first "\n" followed by "\n" or "\r\n", and starts at the
+    "\r" before it if there is one (a "\n" there would be an earlier such "\n")."""
+    k = text.find("\n\n")
+    if "\r" in text:
+        # (one that starts before k ends before k + 2)
+        j = text.find("\n\r\n", 0, k + 2 if k >= 0 else len(text))
+        if j >= 0:
+            k = j
+    if k < 0:
+        return text
+    return text[:k - 1] if k and text[k - 1] == "\r" else text[:k]
+
+
 def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
     if depth > 12:
         ev.notes.append("MIME nesting deeper than 12 levels was not read")
@@ -409,8 +426,7 @@ def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
             _add_headers(sink, inner[0], "returned-headers", None)
             ev.facts.setdefault("returned_messages", []).append(inner[0])
         elif isinstance(inner, str):
-            head = re.split(r"\r?\n\r?\n", inner, maxsplit=1)[0]
-            sink.add_text("returned-headers", head, limit=400)
+            sink.add_text("returned-headers", _before_blank_line(inner), limit=400)
         return
     payload = part._payload
     if ctype.startswith("multipart/") and isinstance(payload, str):
