@@ -165,6 +165,35 @@ def test_add_headers_matches_reference(fields):
     assert (ours.lines, ours.headers, ours.notes) == (ref.lines, ref.headers, ref.notes)
 
 
+FIELD_VALUE_PIECES = st.sampled_from([
+    "a", " ", "\t", "\n", "\n ", "\n\t", "\r", "\r\n ", "=", "?", "=\r?", "=?", "\x00", "\x1b",
+    "\x0b", "\x1e", "\udc85", "\udcff", "=?utf-8?q?a=0Ab?=", "=?utf-8?b?w6k=?=",
+    "=?iso-2022-jp?b?GyRCJEgbKEI=?=", "x" * 3990, " " * 201])
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.tuples(st.sampled_from(["Subject", "X-A", "F" * 998]),
+                          st.lists(FIELD_VALUE_PIECES, max_size=6).map("".join)), max_size=6),
+       st.booleans())
+def test_add_headers_block_tests_match_the_field_by_field_code(fields, collect):
+    # raw fields as any reader may leave them (a lone "\r", a "\n" without a fold...),
+    # from bytes: ASCII, and surrogate escapes for 8-bit bytes
+    msg = parse_bytes(b"")
+    msg._headers = list(fields)
+    ours, ref = Evidence(lines=[Line("x", 1, "before")]), Evidence(lines=[Line("x", 1, "before")])
+    message_mod._add_headers(LineSink(ours), msg, "p", ours.headers if collect else None)
+    message_mod._add_fields(LineSink(ref), msg, "p", ref.headers if collect else None)
+    assert (ours.lines, ours.headers, ours.notes) == (ref.lines, ref.headers, ref.notes)
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(["a", "\n", "\r", "\r\n", " ", "\n\r"]), max_size=14))
+def test_before_blank_line_is_the_regex_split(pieces):
+    text = "".join(pieces)
+    assert message_mod._before_blank_line(text) == \
+        re.split(r"\r?\n\r?\n", text, maxsplit=1)[0]
+
+
 def test_headers_and_lines_on_corpus():
     for p in _inputs():
         data = p.read_bytes()

@@ -300,6 +300,65 @@ def _status_part_text(part: Message) -> str:
 
 
 def _add_headers(sink: LineSink, msg: Message, part: str, collect: list[Header] | None) -> None:
+    """A Line for each field (and a Header, when ``collect`` is given), as _add_fields
+    makes them, with the tests it makes of each field made once for the whole block.
+
+    In a plain ASCII block without the line breaks str.splitlines() adds to "\n" and
+    "\r", _add_fields changes a value only when it has "\n" or "\r" (unfolded) or, then,
+    "=?" (words decoded): a character isprintable() rejects changes nothing else. Fast
+    scans of all the values at once tell which of these can occur at all, so most fields
+    need one test ("\n"), and none an isprintable() test. (Unfolding makes no "=?" unless
+    it drops a "\r".)"""
+    fields = msg._headers
+    if not fields:
+        return
+    blob = "".join([v for _, v in fields])
+    if not blob.isascii() or "\x0b" in blob or "\x0c" in blob or "\x1c" in blob or \
+            "\x1d" in blob or "\x1e" in blob:
+        _add_fields(sink, msg, part, collect)
+        return
+    cr = "\r" in blob
+    words = cr or "=?" in blob
+    lines = sink.ev.lines
+    append = lines.append
+    number = len(lines)
+    for name, value in fields:
+        if cr:
+            if "\n" in value or "\r" in value:
+                value = _unfold(value)
+        elif "\n" in value:  # _unfold without a "\r" to drop
+            value = _FOLD.sub(" ", value)
+            if "\n" in value:
+                value = value.replace("\n", " ")
+        if words and "=?" in value:
+            value = _decode_words(value)
+            text = f"{name}: {value}"
+            if _has_line_break(text):  # (from a decoded word) keep the first line
+                added = sink.add_text(part, text, limit=1)
+                number = len(lines)
+                if collect is not None:
+                    collect.append(Header(name, value, added[0] if added else None))
+                continue
+        else:
+            text = f"{name}: {value}"
+        if len(text) > MAX_LINE_CHARS:
+            text = text[:MAX_LINE_CHARS]
+        ln = _new(Line)
+        ln.part = part
+        number += 1
+        ln.number = number
+        ln.text = text
+        append(ln)
+        if collect is not None:
+            h = _new(Header)
+            h.name = name
+            h.value = value
+            h.line = ln
+            collect.append(h)
+
+
+def _add_fields(sink: LineSink, msg: Message, part: str, collect: list[Header] | None) -> None:
+    """_add_headers for any block, field by field (the general code)."""
     lines = sink.ev.lines
     append = lines.append
     fetch = msg.policy.header_fetch_parse
@@ -333,6 +392,23 @@ def _add_headers(sink: LineSink, msg: Message, part: str, collect: list[Header] 
             collect.append(h)
 
 
+def _before_blank_line(text: str) -> str:
+    """re.split(r"\r?\n\r?\n", text, maxsplit=1)[0] by two fast scans (the regex, with no
+    literal to look for first, is tried at every position of what can be a long text).
+
+    The first match holds the first "\n" followed by "\n" or "\r\n", and starts at the
+    "\r" before it if there is one (a "\n" there would be an earlier such "\n")."""
+    k = text.find("\n\n")
+    if "\r" in text:
+        # (one that starts before k ends before k + 2)
+        j = text.find("\n\r\n", 0, k + 2 if k >= 0 else len(text))
+        if j >= 0:
+            k = j
+    if k < 0:
+        return text
+    return text[:k - 1] if k and text[k - 1] == "\r" else text[:k]
+
+
 def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
     if depth > 12:
         ev.notes.append("MIME nesting deeper than 12 levels was not read")
@@ -355,8 +431,7 @@ def _walk(sink: LineSink, part: Message, depth: int, ev: Evidence) -> None:
             _add_headers(sink, inner[0], "returned-headers", None)
             ev.facts.setdefault("returned_messages", []).append(inner[0])
         elif isinstance(inner, str):
-            head = re.split(r"\r?\n\r?\n", inner, maxsplit=1)[0]
-            sink.add_text("returned-headers", head, limit=400)
+            sink.add_text("returned-headers", _before_blank_line(inner), limit=400)
         return
     payload = part._payload
     if ctype.startswith("multipart/") and isinstance(payload, str):
