@@ -336,6 +336,8 @@ class Rule:
     examples: list[str]
     counterexamples: list[str]
     order: int = 0
+    #: per language, the texts every finding of the rule gets (see finding_from)
+    _finding_texts: dict[str, tuple] = field(default_factory=dict, repr=False, compare=False)
 
     def text(self, key: str, lang: str = "en") -> Any:
         if lang != "en":
@@ -586,6 +588,11 @@ class RuleSet:
             else:
                 always.append(i)
         self._always = frozenset(always)
+        self._gate_literals = frozenset(self._by_literal)
+        #: every literal of the rules' patterns (all found by the shared scan)
+        self.literals = frozenset(literals)
+        #: whether no literal holds a newline (each is found within one line of a text)
+        self.literals_one_line = not any("\n" in x for x in literals)
         self._status_memo: dict[str, tuple[int, ...]] = {}
         textscan.register(literals)  # found by the input's one shared scan
         for _, alt in self._alts:
@@ -613,32 +620,45 @@ class RuleSet:
 
     def match(self, ev: Evidence) -> list[tuple[Rule, Alternative, list[Line]]]:
         """Every rule that matches ``ev``, best first, with the lines that made it match."""
-        present = ev.present_literals()
-        statuses = ev.statuses()
-        replies = ev.reply_codes()
+        return self.match_with(ev, ev.present_literals(), ev.statuses(), ev.reply_codes())
+
+    def match_with(self, ev: Evidence, present: frozenset[str], statuses: set[str],
+                   replies: set[str]) -> list[tuple[Rule, Alternative, list[Line]]]:
+        """:meth:`match` given what it would work out first: ``ev.statuses()``,
+        ``ev.reply_codes()`` and the literals of :attr:`literals` that occur in
+        ``ev.haystack_lower()`` (``ev.present_literals()`` or any part of it holding those)."""
         systems = ev.systems
         facts = ev.facts
         candidates = set(self._always)
-        for index, keys in ((self._by_literal, present), (self._by_fact, facts),
-                            (self._by_reply, replies), (self._by_system, systems)):
-            if not index:
+        # (an input has a few literals of the rules, a gate literal seldom: only those are
+        # looked up; an input has more facts than rules ask about: then the index is walked)
+        by_literal = self._by_literal
+        for key in present.intersection(self._gate_literals):
+            candidates.update(by_literal[key])
+        for index, keys in ((self._by_fact, facts), (self._by_reply, replies),
+                            (self._by_system, systems)):
+            if not index or not keys:
                 continue
             if len(keys) <= len(index):
                 for key in keys:
                     found = index.get(key)
                     if found:
                         candidates.update(found)
-            else:  # (an input has more facts than rules ask about: walk the index)
+            else:
                 for key, found in index.items():
                     if key in keys:
                         candidates.update(found)
-        for st in statuses:
-            candidates.update(self._alts_for_status(st))
+        if statuses:
+            memo = self._status_memo
+            for st in statuses:
+                hit = memo.get(st)
+                candidates.update(self._alts_for_status(st) if hit is None else hit)
         if not candidates:
             return []
         best: dict[str, tuple[Rule, Alternative, list[Line]]] = {}
+        alts = self._alts
         for i in sorted(candidates):
-            rule, alt = self._alts[i]
+            rule, alt = alts[i]
             # cheap necessary conditions first, the regex searches last
             if alt.status and not statuses or alt.reply and alt.reply.isdisjoint(replies) \
                     or alt.system and alt.system.isdisjoint(systems) \
@@ -738,19 +758,14 @@ def finding_from(rule: Rule, alt: Alternative | None, lines: list[Line], lang: s
     """The finding ``rule`` gives; ``alt`` is the alternative that matched (None when the
     finding is inferred from a recipient's reason, at the lower ``confidence``)."""
     confidence = rule.confidence if confidence is None else confidence
-    return Finding(
-        rule=rule.id,
-        title=rule.text("title", lang),
-        reason=rule.reason,
-        confidence=confidence,
-        cause=rule.text("cause", lang),
-        evidence=lines,
-        fix=rule.fix_steps(lang),
-        tradeoff=rule.text("tradeoff", lang),
-        confirm=list(rule.text("confirm", lang) or []),
-        references=list(rule.references),
-        severity=rule.severity,
-        actor=rule.actor,
-        pack=rule.pack,
-        score=(alt.weight() if alt else 0, confidence),
-    )
+    texts = rule._finding_texts.get(lang)
+    if texts is None:  # (worked out once per language: rules are not changed after load)
+        texts = rule._finding_texts[lang] = (
+            rule.text("title", lang), rule.text("cause", lang), tuple(rule.fix_steps(lang)),
+            rule.text("tradeoff", lang), tuple(rule.text("confirm", lang) or []),
+            tuple(rule.references))
+    title, cause, fix, tradeoff, confirm, references = texts
+    # (positional, in Finding's field order: rule ... pack, recipients, score)
+    return Finding(rule.id, title, rule.reason, confidence, cause, lines, list(fix), tradeoff,
+                   list(confirm), list(references), rule.severity, rule.actor, False,
+                   rule.pack, [], (alt.weight() if alt else 0, confidence))
