@@ -62,9 +62,11 @@ def diagnose_evidence(ev: Evidence, *, lang: str = "en", rules: RuleSet | None =
         rule_reason = None
         if not rec.reason_hint:
             sub, present = _recipient_evidence(ev, rec, ruleset)
+            # (a recipient's hits decide its reason and rule; the lines are not wanted)
             hits = [h for h in ruleset.match_with(
                 sub, present, {rec.status} if rec.status else set(),
-                {rec.reply_code} if rec.reply_code else set()) if h[0].severity != "info"]
+                {rec.reply_code} if rec.reply_code else set(), cite=False)
+                if h[0].severity != "info"]
             hits = reasons.agreeing_hits(rec, hits)
             if hits:
                 rule, alt, _ = hits[0]
@@ -84,8 +86,13 @@ def diagnose_evidence(ev: Evidence, *, lang: str = "en", rules: RuleSet | None =
             rec.recipient, rec.action, rec.status, rec.reply_code, rec.diagnostic,
             rec.remote_mta, reason, reasons.is_hard(reason, rec), rule_id, rec.feedback_type))
 
-    ranked = sorted(findings.values(), key=lambda f: (not f.recipients, -f.score[0], -f.score[1]))
-    if not any(f.severity != "info" for f in ranked):
+    ranked = list(findings.values())
+    if len(ranked) > 1:
+        ranked.sort(key=lambda f: (not f.recipients, -f.score[0], -f.score[1]))
+    for f in ranked:
+        if f.severity != "info":
+            break
+    else:
         ranked.extend(_generic_findings(ev, diag, lang))
     diag.findings = ranked
     identities.fill_findings(diag, ev)

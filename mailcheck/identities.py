@@ -152,7 +152,10 @@ def fill_findings(diag: Diagnosis, ev: Evidence) -> None:
     """Put the input's identities into every finding's commands (in place)."""
     base = None  # worked out when a command first needs it: most findings have none
     for f in diag.findings:
-        if not any(s.powershell and _OPEN in s.powershell for s in f.fix):
+        for s in f.fix:
+            if s.powershell and _OPEN in s.powershell:
+                break
+        else:
             continue
         if base is None:
             base = input_identities(ev)

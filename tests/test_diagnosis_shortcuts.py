@@ -45,9 +45,11 @@ def test_recipient_matches_are_the_general_match_on_the_fixtures() -> None:
         for rec in ev.recipients:
             sub, present = diagnosis._recipient_evidence(ev, rec, _RULES)
             fast = _RULES.match_with(sub, present, {rec.status} if rec.status else set(),
-                                     {rec.reply_code} if rec.reply_code else set())
+                                     {rec.reply_code} if rec.reply_code else set(),
+                                     cite=False)
             general = _RULES.match(diagnosis._recipient_evidence(ev, rec, _RULES)[0])
-            assert fast == general, (f, rec.recipient)
+            assert [(r, a) for r, a, _ in fast] == [(r, a) for r, a, _ in general], f
+            assert not any(lines for _, _, lines in fast)
             seen += 1
     assert seen > 40
 
