@@ -254,11 +254,16 @@ class Pattern:
             starts = self.starts
             if self.starts_scanned:
                 # ``present`` is what the shared scan found in ``low``: a start string it
-                # did not find is not there (each look-up it saves reads the whole text)
+                # did not find is not there (each look-up it saves reads the whole text),
+                # and one it found is there
                 starts = [s for s in starts if s in present]
-            first = min((i for i in map(low.find, starts) if i >= 0), default=-1)
-            if first < 0:
-                return None
+                if not starts:
+                    return None
+                first = min(map(low.find, starts))
+            else:
+                first = min((i for i in map(low.find, starts) if i >= 0), default=-1)
+                if first < 0:
+                    return None
             return self.regex.search(hay, first)
         return self.regex.search(hay)
 
