@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
+from math import isfinite
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -99,6 +100,18 @@ def _value(v: Any) -> str:
     return _encode(v)
 
 
+def _strings(items: Any) -> str:
+    """``_encode(list(items))``. A call of the C encoder costs as much as encoding a few
+    strings, and most lists of a line are empty or hold one or two strings: those are
+    written directly (``_string`` takes only str, as the encoder writes any str)."""
+    if not items:
+        return "[]" if type(items) is list else _encode(list(items))
+    try:
+        return f"[{', '.join(map(_string, items))}]"
+    except TypeError:  # (not all text: the encoder writes it)
+        return _encode(list(items))
+
+
 # -- the JSON line -------------------------------------------------------------------------------
 #
 # A message's line is what ``_encode(_with_locator(diag.to_dict(), item))`` gives; tests hold
@@ -171,42 +184,70 @@ def _finding_json(f: Finding) -> str:
         return _encode(f.to_dict())
     fix = f.fix
     head, steps = _fixes.get(tuple([s.text for s in fix]), _finding_fixes)
-    parts = [_heads.get((f.rule, f.title, f.reason), _finding_head),
-             _value(round(f.confidence, 3)),
+    confidence = f.confidence
+    if type(confidence) is float and isfinite(confidence):
+        confidence = repr(round(confidence, 3))  # (how the encoder writes a finite float)
+    else:
+        confidence = _value(round(confidence, 3))
+    evidence = f.evidence
+    numbers = [ln.number for ln in evidence]
+    if len(numbers) == 1 and type(numbers[0]) is int:
+        numbers = f"[{numbers[0]!r}]"  # (how the encoder writes an int, not a bool)
+    else:
+        numbers = _encode(numbers)
+    parts = [_heads.get((f.rule, f.title, f.reason), _finding_head), confidence,
              _middles.get((f.severity, f.actor, f.cause, "true" if generic else "false"),
                           _finding_middle),
-             _encode([ln.cite() for ln in f.evidence]), ', "evidence_lines": ',
-             _encode([ln.number for ln in f.evidence]), head]
+             _strings([ln.cite() for ln in evidence]), ', "evidence_lines": ', numbers, head]
     for i, (step, s) in enumerate(zip(steps, fix, strict=True)):
-        parts += [", " if i else "", step, _value(s.powershell), "}"]
+        ps = s.powershell
+        parts += [", " if i else "", step,
+                  "null" if ps is None else _string(ps) if type(ps) is str else _value(ps), "}"]
+    pack = f.pack
     parts += [_tails.get((f.tradeoff, tuple(f.confirm), tuple(f.references)), _finding_tail),
-              _encode(list(f.recipients)), ', "pack": ', _value(f.pack), "}"]
+              _strings(f.recipients), ', "pack": ',
+              _string(pack) if type(pack) is str else _value(pack), "}"]
     return "".join(parts)
 
 
 def _recipient_json(r: RecipientResult) -> str:
     """``_encode(r.to_dict())``."""
-    parts = ['{"recipient": ', _value(r.recipient), ', "action": ', _value(r.action),
-             ', "status": ', _value(r.status), ', "reply_code": ', _value(r.reply_code),
-             ', "diagnostic": ', _value(r.diagnostic), ', "remote_mta": ', _value(r.remote_mta),
-             ', "reason": ', _value(r.reason), ', "hard_bounce": ', _value(r.hard_bounce),
-             ', "rule": ', _value(r.rule)]
+    # (the fields are text or None but for hard_bounce: written without a call each)
+    s = _string
+    v = _value
+    a, b, c, d, e, g, h, i = (r.recipient, r.action, r.status, r.reply_code, r.diagnostic,
+                              r.remote_mta, r.reason, r.rule)
+    hard = r.hard_bounce
+    text = (
+        f'{{"recipient": {s(a) if type(a) is str else v(a)}, '
+        f'"action": {s(b) if type(b) is str else v(b)}, '
+        f'"status": {s(c) if type(c) is str else v(c)}, '
+        f'"reply_code": {s(d) if type(d) is str else v(d)}, '
+        f'"diagnostic": {s(e) if type(e) is str else v(e)}, '
+        f'"remote_mta": {s(g) if type(g) is str else v(g)}, '
+        f'"reason": {s(h) if type(h) is str else v(h)}, '
+        f'"hard_bounce": {"true" if hard is True else "false" if hard is False else v(hard)}, '
+        f'"rule": {s(i) if type(i) is str else v(i)}')
     if r.feedback_type:
-        parts += [', "feedback_type": ', _value(r.feedback_type)]
-    parts.append("}")
-    return "".join(parts)
+        return f'{text}, "feedback_type": {v(r.feedback_type)}}}'
+    return text + "}"
+
+
+_SCHEMA = _value(SCHEMA_VERSION)
 
 
 def _line(diag: Diagnosis, item: Item) -> str:
     """``_encode(_with_locator(diag.to_dict(), item))``, without building the dict."""
-    parts = ['{"schema": ', _value(SCHEMA_VERSION), ', "source": ', _value(diag.source)]
+    checks = diag.checks
+    parts = ['{"schema": ', _SCHEMA, ', "source": ', _value(diag.source)]
     if item.message is not None:
         parts += [', "message": ', _value(item.message)]
     parts += [', "kind": ', _value(diag.kind), ', "lang": ', _value(diag.lang),
-              ', "systems": ', _encode(list(diag.systems)),
+              ', "systems": ', _strings(diag.systems),
               ', "recipients": [', ", ".join([_recipient_json(r) for r in diag.recipients]),
               '], "findings": [', ", ".join([_finding_json(f) for f in diag.findings]),
-              '], "checks": ', _encode(diag.checks), ', "notes": ', _encode(list(diag.notes)),
+              '], "checks": ', "{}" if type(checks) is dict and not checks else _encode(checks),
+              ', "notes": ', _strings(diag.notes),
               ', "error": ', _value(diag.error)]
     if diag.redacted:
         parts.append(', "redacted": true')

@@ -48,9 +48,11 @@ def diagnose(data: bytes | str, *, lang: str = "en", source: str = "-",
 def diagnose_evidence(ev: Evidence, *, lang: str = "en", rules: RuleSet | None = None) -> Diagnosis:
     """Rules over already-ingested evidence (the probe and verify build their own)."""
     ruleset = rules or default_rules()
-    diag = Diagnosis(source=ev.source, kind=ev.kind, lang=lang, systems=list(ev.systems),
-                     notes=list(ev.notes), evidence=ev)
-    diag.checks.update(header_checks(ev))  # hops, auth results, provider verdicts (issue 4)
+    # (positional, in Diagnosis's field order: source, kind, recipients, findings, systems,
+    # error, lang, notes, evidence, checks, redacted; header_checks gives a new dict: the
+    # hops, auth results and provider verdicts, issue 4)
+    diag = Diagnosis(ev.source, ev.kind, [], [], list(ev.systems), None, lang, list(ev.notes),
+                     ev, header_checks(ev), False)
     findings: dict[str, Finding] = {}
     for rule, alt, lines in ruleset.match(ev):
         findings[rule.id] = finding_from(rule, alt, lines, lang)
@@ -59,8 +61,12 @@ def diagnose_evidence(ev: Evidence, *, lang: str = "en", rules: RuleSet | None =
         rule_id = None
         rule_reason = None
         if not rec.reason_hint:
-            sub = _recipient_evidence(ev, rec)
-            hits = [h for h in ruleset.match(sub) if h[0].severity != "info"]
+            sub, present = _recipient_evidence(ev, rec, ruleset)
+            # (a recipient's hits decide its reason and rule; the lines are not wanted)
+            hits = [h for h in ruleset.match_with(
+                sub, present, {rec.status} if rec.status else set(),
+                {rec.reply_code} if rec.reply_code else set(), cite=False)
+                if h[0].severity != "info"]
             hits = reasons.agreeing_hits(rec, hits)
             if hits:
                 rule, alt, _ = hits[0]
@@ -76,14 +82,17 @@ def diagnose_evidence(ev: Evidence, *, lang: str = "en", rules: RuleSet | None =
         if rule_id is None and reason in REASON_RULES and rec.action not in ("delivered",
                                                                                "delayed"):
             rule_id = _finding_for_reason(ruleset, findings, reason, rec, lang)
-        diag.recipients.append(RecipientResult(
-            recipient=rec.recipient, action=rec.action, status=rec.status,
-            reply_code=rec.reply_code, diagnostic=rec.diagnostic, remote_mta=rec.remote_mta,
-            reason=reason, hard_bounce=reasons.is_hard(reason, rec), rule=rule_id,
-            feedback_type=rec.feedback_type))
+        diag.recipients.append(RecipientResult(  # (positional, in the field order)
+            rec.recipient, rec.action, rec.status, rec.reply_code, rec.diagnostic,
+            rec.remote_mta, reason, reasons.is_hard(reason, rec), rule_id, rec.feedback_type))
 
-    ranked = sorted(findings.values(), key=lambda f: (not f.recipients, -f.score[0], -f.score[1]))
-    if not any(f.severity != "info" for f in ranked):
+    ranked = list(findings.values())
+    if len(ranked) > 1:
+        ranked.sort(key=lambda f: (not f.recipients, -f.score[0], -f.score[1]))
+    for f in ranked:
+        if f.severity != "info":
+            break
+    else:
         ranked.extend(_generic_findings(ev, diag, lang))
     diag.findings = ranked
     identities.fill_findings(diag, ev)
@@ -119,7 +128,11 @@ def _finding_for_reason(ruleset: RuleSet, findings: dict[str, Finding], reason: 
     return rule.id
 
 
-def _recipient_evidence(ev: Evidence, rec: RecipientEvidence) -> Evidence:
+def _recipient_evidence(ev: Evidence, rec: RecipientEvidence,
+                        ruleset: RuleSet) -> tuple[Evidence, frozenset[str]]:
+    """The evidence one recipient's rules are matched against (its own lines, the server's
+    reply), and which of the rules' literals occur in its text (see RuleSet.match_with).
+    Its statuses and reply codes are the recipient's."""
     lines = list(rec.lines)
     hay = "\n".join([ln.text for ln in lines])  # the sub-evidence's haystack, unless...
     diagnostic = rec.diagnostic
@@ -130,12 +143,57 @@ def _recipient_evidence(ev: Evidence, rec: RecipientEvidence) -> Evidence:
         lines.insert(0, Line("diagnostic", number, diagnostic))
         hay = None  # ...the diagnostic is added in front
     # (the sub-evidence only lives through one match, which reads ``systems``: no copy)
-    sub = Evidence(source=ev.source, kind=ev.kind, lines=lines, systems=ev.systems)
-    if hay is not None:
-        sub._haystack = hay  # what sub.haystack() would build from these lines
-    sub.replies.append(Reply(rec.reply_code, rec.status, rec.diagnostic or "",
-                             lines[0] if lines else None))
-    return sub
+    sub = _RecipientText(ev, lines, hay, Reply(rec.reply_code, rec.status,
+                                               rec.diagnostic or "", lines[0] if lines else None))
+    return sub, _present(ev, sub, hay is not None, ruleset)
+
+
+class _RecipientText(Evidence):
+    """``Evidence(source=ev.source, kind=ev.kind, lines=lines, systems=ev.systems,
+    replies=[reply])`` with ``hay`` as its haystack when given: what one recipient's rules
+    are matched against. Made with every field set directly (the dataclass's own
+    __init__ costs three times as much with its twenty fields)."""
+
+    __slots__ = ()
+
+    def __init__(self, ev: Evidence, lines: list[Line], hay: str | None, reply: Reply) -> None:
+        self.source = ev.source
+        self.kind = ev.kind
+        self.lines = lines
+        self.replies = [reply]
+        self.recipients = []
+        self.headers = []
+        self.systems = ev.systems
+        self.facts = {}
+        self.fact_lines = {}
+        self.formats = []
+        self.notes = []
+        self._haystack = hay
+        self._lower = self._starts = self._header_index = self._scan = self._body = None
+        self._header_count = -1
+
+
+def _present(ev: Evidence, sub: Evidence, own_lines: bool, ruleset: RuleSet) -> frozenset[str]:
+    """The rules' literals that occur in ``sub``'s text, without a scan of it when that
+    text is lines of ``ev`` (``own_lines``: no diagnostic was put in front).
+
+    Each line is lower-cased alike alone and inside a haystack (str.lower looks past a
+    character only for a final sigma, and not past a newline), so when no literal holds a
+    newline, a literal found in lines of ``ev`` is found in ``ev``'s lower-cased text: it
+    is one of the few ``ev.present_literals()`` gives, and those are tested one by one."""
+    if own_lines and ruleset.literals_one_line:
+        lines = sub.lines
+        all_lines = ev.lines
+        try:  # (a line of ``ev`` is its line number ``n``: lines are numbered from 1 in order)
+            # (list equality takes the same object as equal without comparing; an equal
+            # line has the same text, all that matters here)
+            of_ev = [all_lines[ln.number - 1] for ln in lines] == lines
+        except (IndexError, TypeError):  # (not a line of ``ev``)
+            of_ev = False
+        if of_ev:
+            low = sub.haystack_lower()
+            return frozenset([x for x in ev.present_literals() & ruleset.literals if x in low])
+    return sub.present_literals()
 
 
 def _generic_findings(ev: Evidence, diag: Diagnosis, lang: str) -> list[Finding]:

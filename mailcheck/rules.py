@@ -254,11 +254,16 @@ class Pattern:
             starts = self.starts
             if self.starts_scanned:
                 # ``present`` is what the shared scan found in ``low``: a start string it
-                # did not find is not there (each look-up it saves reads the whole text)
+                # did not find is not there (each look-up it saves reads the whole text),
+                # and one it found is there
                 starts = [s for s in starts if s in present]
-            first = min((i for i in map(low.find, starts) if i >= 0), default=-1)
-            if first < 0:
-                return None
+                if not starts:
+                    return None
+                first = min(map(low.find, starts))
+            else:
+                first = min((i for i in map(low.find, starts) if i >= 0), default=-1)
+                if first < 0:
+                    return None
             return self.regex.search(hay, first)
         return self.regex.search(hay)
 
@@ -336,6 +341,8 @@ class Rule:
     examples: list[str]
     counterexamples: list[str]
     order: int = 0
+    #: per language, the texts every finding of the rule gets (see finding_from)
+    _finding_texts: dict[str, tuple] = field(default_factory=dict, repr=False, compare=False)
 
     def text(self, key: str, lang: str = "en") -> Any:
         if lang != "en":
@@ -586,7 +593,13 @@ class RuleSet:
             else:
                 always.append(i)
         self._always = frozenset(always)
-        self._status_memo: dict[str, tuple[int, ...]] = {}
+        self._gate_literals = frozenset(self._by_literal)
+        #: every literal of the rules' patterns (all found by the shared scan)
+        self.literals = frozenset(literals)
+        #: whether no literal holds a newline (each is found within one line of a text)
+        self.literals_one_line = not any("\n" in x for x in literals)
+        self._status_memo: dict[str, frozenset[int]] = {}
+        self._status_filed = frozenset(self._status_alts)
         textscan.register(literals)  # found by the input's one shared scan
         for _, alt in self._alts:
             for p in (*alt.text, *alt.all_text, *alt.not_text):
@@ -601,50 +614,64 @@ class RuleSet:
     def get(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
-    def _alts_for_status(self, status: str) -> tuple[int, ...]:
-        """The alternatives with a status criterion that ``status`` meets (memoised)."""
+    def _alts_for_status(self, status: str) -> frozenset[int]:
+        """The alternatives filed under their status criterion that ``status`` meets
+        (memoised)."""
         hit = self._status_memo.get(status)
         if hit is None:
-            hit = tuple(i for i in self._status_alts
-                        if any(m(status) for _, m in self._alts[i][1].status))
+            hit = frozenset(i for i in self._status_alts
+                            if any(m(status) for _, m in self._alts[i][1].status))
             if len(self._status_memo) < 10_000:  # bounded: statuses come from the input
                 self._status_memo[status] = hit
         return hit
 
     def match(self, ev: Evidence) -> list[tuple[Rule, Alternative, list[Line]]]:
         """Every rule that matches ``ev``, best first, with the lines that made it match."""
-        present = ev.present_literals()
-        statuses = ev.statuses()
-        replies = ev.reply_codes()
+        return self.match_with(ev, ev.present_literals(), ev.statuses(), ev.reply_codes())
+
+    def match_with(self, ev: Evidence, present: frozenset[str], statuses: set[str],
+                   replies: set[str], cite: bool = True,
+                   ) -> list[tuple[Rule, Alternative, list[Line]]]:
+        """:meth:`match` given what it would work out first: ``ev.statuses()``,
+        ``ev.reply_codes()`` and the literals of :attr:`literals` that occur in
+        ``ev.haystack_lower()`` (``ev.present_literals()`` or any part of it holding those).
+        Without ``cite``, the lines of each hit are left empty (not looked for)."""
         systems = ev.systems
         facts = ev.facts
         candidates = set(self._always)
-        for index, keys in ((self._by_literal, present), (self._by_fact, facts),
-                            (self._by_reply, replies), (self._by_system, systems)):
-            if not index:
-                continue
-            if len(keys) <= len(index):
-                for key in keys:
-                    found = index.get(key)
-                    if found:
-                        candidates.update(found)
-            else:  # (an input has more facts than rules ask about: walk the index)
-                for key, found in index.items():
-                    if key in keys:
-                        candidates.update(found)
-        for st in statuses:
-            candidates.update(self._alts_for_status(st))
+        # (an input has a few literals of the rules, a gate literal seldom: only those are
+        # looked up; an input has more facts than rules ask about: then the index is walked)
+        by_literal = self._by_literal
+        for key in present.intersection(self._gate_literals):
+            candidates.update(by_literal[key])
+        if facts and self._by_fact:
+            _gather(candidates, self._by_fact, facts)
+        if replies and self._by_reply:
+            _gather(candidates, self._by_reply, replies)
+        if systems and self._by_system:
+            _gather(candidates, self._by_system, systems)
+        by_status: dict[str, frozenset[int]] = {}
+        if statuses:
+            memo = self._status_memo
+            for st in statuses:
+                hit = memo.get(st)
+                hit = by_status[st] = self._alts_for_status(st) if hit is None else hit
+                candidates.update(hit)
         if not candidates:
             return []
         best: dict[str, tuple[Rule, Alternative, list[Line]]] = {}
+        alts = self._alts
         for i in sorted(candidates):
-            rule, alt = self._alts[i]
+            rule, alt = alts[i]
             # cheap necessary conditions first, the regex searches last
             if alt.status and not statuses or alt.reply and alt.reply.isdisjoint(replies) \
                     or alt.system and alt.system.isdisjoint(systems) \
-                    or alt.fact and not all(k in facts for k in alt.fact):
+                    or alt.fact and not alt.fact.keys() <= facts.keys():
                 continue
-            cited = _match_alt(alt, ev, present, statuses, replies)
+            # (the statuses an alternative filed under its status criterion meets are known)
+            status_hit = [s for s in statuses if i in by_status[s]] \
+                if alt.status and i in self._status_filed else None
+            cited = _match_alt(alt, ev, present, statuses, replies, cite, status_hit)
             if cited is None:
                 continue
             held = best.get(rule.id)
@@ -654,6 +681,19 @@ class RuleSet:
         if len(hits) > 1:
             hits.sort(key=_rank)
         return hits
+
+
+def _gather(candidates: set[int], index: dict[str, list[int]], keys: Any) -> None:
+    """Add the alternatives ``index`` files under any of ``keys`` to ``candidates``."""
+    if len(keys) <= len(index):
+        for key in keys:
+            found = index.get(key)
+            if found:
+                candidates.update(found)
+    else:
+        for key, found in index.items():
+            if key in keys:
+                candidates.update(found)
 
 
 def _rank(hit: tuple[Rule, Alternative, list[Line]]) -> tuple:
@@ -666,13 +706,19 @@ _DATA_FILES = {"rfc3463.toml", "reasons.toml"}
 
 
 def _match_alt(alt: Alternative, ev: Evidence, present: frozenset[str], statuses: set[str],
-               replies: set[str]) -> list[Line] | None:
+               replies: set[str], cite: bool = True,
+               status_hit: list[str] | None = None) -> list[Line] | None:
+    """The lines that made ``alt`` match ``ev`` (none looked for unless ``cite``), or None
+    when it does not match. ``status_hit``: the statuses that meet its status criterion,
+    when known."""
     cited: list[Line] = []
     if alt.status:
-        hit = [s for s in statuses if any(m(s) for _, m in alt.status)]
+        hit = [s for s in statuses if any(m(s) for _, m in alt.status)] \
+            if status_hit is None else status_hit
         if not hit:
             return None
-        cited.extend(_lines_for_status(ev, set(hit)))
+        if cite:
+            cited.extend(_lines_for_status(ev, set(hit)))
     if alt.reply and not (alt.reply & replies):
         return None
     if alt.system:
@@ -686,7 +732,7 @@ def _match_alt(alt: Alternative, ev: Evidence, present: frozenset[str], statuses
         values = [str(x) for x in have] if isinstance(have, (list, tuple, set)) else [str(have)]
         if "*" not in wanted and not any(v in wanted for v in values):
             return None
-        if key in ev.fact_lines:
+        if cite and key in ev.fact_lines:
             cited.append(ev.fact_lines[key])
     if alt.not_text and any(p.search(ev, present) for p in alt.not_text):
         return None
@@ -698,20 +744,24 @@ def _match_alt(alt: Alternative, ev: Evidence, present: frozenset[str], statuses
                 break
         if m is None:
             return None
-        ln = ev.line_at(m.start())
+        ln = ev.line_at(m.start()) if cite else None
         if ln:
             cited.append(ln)
     for p in alt.all_text:
         m = p.search(ev, present)
         if m is None:
             return None
-        ln = ev.line_at(m.start())
+        ln = ev.line_at(m.start()) if cite else None
         if ln:
             cited.append(ln)
+    if not cite:
+        return cited
     if not cited:
         for name in alt.system & set(ev.systems):
             if ev.systems[name]:
                 cited.append(ev.systems[name])
+    if len(cited) < 2:
+        return cited
     out: list[Line] = []
     for ln in cited:
         if ln not in out:
@@ -738,19 +788,14 @@ def finding_from(rule: Rule, alt: Alternative | None, lines: list[Line], lang: s
     """The finding ``rule`` gives; ``alt`` is the alternative that matched (None when the
     finding is inferred from a recipient's reason, at the lower ``confidence``)."""
     confidence = rule.confidence if confidence is None else confidence
-    return Finding(
-        rule=rule.id,
-        title=rule.text("title", lang),
-        reason=rule.reason,
-        confidence=confidence,
-        cause=rule.text("cause", lang),
-        evidence=lines,
-        fix=rule.fix_steps(lang),
-        tradeoff=rule.text("tradeoff", lang),
-        confirm=list(rule.text("confirm", lang) or []),
-        references=list(rule.references),
-        severity=rule.severity,
-        actor=rule.actor,
-        pack=rule.pack,
-        score=(alt.weight() if alt else 0, confidence),
-    )
+    texts = rule._finding_texts.get(lang)
+    if texts is None:  # (worked out once per language: rules are not changed after load)
+        texts = rule._finding_texts[lang] = (
+            rule.text("title", lang), rule.text("cause", lang), tuple(rule.fix_steps(lang)),
+            rule.text("tradeoff", lang), tuple(rule.text("confirm", lang) or []),
+            tuple(rule.references))
+    title, cause, fix, tradeoff, confirm, references = texts
+    # (positional, in Finding's field order: rule ... pack, recipients, score)
+    return Finding(rule.id, title, rule.reason, confidence, cause, lines, list(fix), tradeoff,
+                   list(confirm), list(references), rule.severity, rule.actor, False,
+                   rule.pack, [], (alt.weight() if alt else 0, confidence))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailcheck.diagnosis import _recipient_evidence
-from mailcheck.model import Evidence, Line, RecipientEvidence
+from mailcheck.diagnosis import _recipient_evidence, default_rules
+from mailcheck.model import Evidence, Line, RecipientEvidence, Reply
 
 
 def _reference_lines(rec: RecipientEvidence) -> list[Line]:
@@ -27,9 +29,17 @@ def test_recipient_evidence_matches_reference(texts: list[str], diagnostic: str 
     rec = RecipientEvidence(recipient="a@b.example", diagnostic=diagnostic, status="5.1.1",
                             lines=[Line("body", i + 1, t) for i, t in enumerate(texts)])
     ev = Evidence(lines=list(rec.lines), recipients=[rec])
-    sub = _recipient_evidence(ev, rec)
+    sub, _ = _recipient_evidence(ev, rec, default_rules())
     want = _reference_lines(rec)
     assert sub.lines == want
+    # every field as the dataclass would set it (the sub-evidence sets them itself; its
+    # caches are already filled, and held to a fresh evidence's below)
+    general = Evidence(source=ev.source, kind=ev.kind, lines=want, systems=ev.systems,
+                       replies=[Reply(rec.reply_code, rec.status, rec.diagnostic or "",
+                                      want[0] if want else None)])
+    for f in dataclasses.fields(Evidence):
+        if f.name[:1] != "_" or f.name in ("_header_index", "_header_count", "_body"):
+            assert getattr(sub, f.name) == getattr(general, f.name), f.name
     assert sub.haystack() == "\n".join(ln.text for ln in want)
     fresh = Evidence(lines=list(want))
     assert sub.haystack_lower() == fresh.haystack_lower()

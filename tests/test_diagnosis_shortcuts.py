@@ -1,0 +1,61 @@
+"""Shortcuts of the diagnosis held to the general code they replace."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mailcheck import diagnosis
+from mailcheck.diagnosis import default_rules
+from mailcheck.ingest import ingest
+from mailcheck.model import Evidence, Line, RecipientEvidence
+
+from .conftest import FIXTURES
+
+_RULES = default_rules()
+_LITERALS = sorted(_RULES.literals)
+_PIECES = [*_LITERALS[:6], *_LITERALS[-4:], "user unknown", "USER UNKNOWN", "mailbox",
+           "MAİLBOX", "Σ", "ΑΣ", "ς", "x", " ", "\n", "İ", "\u212a"]
+_texts = st.lists(st.sampled_from(_PIECES), max_size=4).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(_texts, min_size=1, max_size=6), st.data())
+def test_present_is_what_a_scan_of_the_recipient_text_finds(texts, data) -> None:
+    lines = [Line("body", i + 1, t) for i, t in enumerate(texts)]
+    ev = Evidence(lines=lines)
+    own = data.draw(st.lists(st.sampled_from(lines), max_size=4))
+    # a line not of ``ev`` (a copy with the same number, or a new one) needs the scan
+    extra = data.draw(st.sampled_from([[], [Line("body", 1, "x user unknown")],
+                                       [Line("diagnostic", 2, texts[0] + "Σ")]]))
+    sub_lines = data.draw(st.permutations(own + extra))
+    sub = Evidence(lines=sub_lines)
+    own_lines = data.draw(st.booleans())
+    present = diagnosis._present(ev, sub, own_lines, _RULES)
+    assert present & _RULES.literals == Evidence(lines=sub_lines).present_literals() \
+        & _RULES.literals
+
+
+def test_recipient_matches_are_the_general_match_on_the_fixtures() -> None:
+    files = sorted(FIXTURES.rglob("*.eml"))
+    assert len(files) > 40
+    seen = 0
+    for f in files:
+        ev = ingest(f.read_bytes(), str(f))
+        for rec in ev.recipients:
+            sub, present = diagnosis._recipient_evidence(ev, rec, _RULES)
+            fast = _RULES.match_with(sub, present, {rec.status} if rec.status else set(),
+                                     {rec.reply_code} if rec.reply_code else set(),
+                                     cite=False)
+            general = _RULES.match(diagnosis._recipient_evidence(ev, rec, _RULES)[0])
+            assert [(r, a) for r, a, _ in fast] == [(r, a) for r, a, _ in general], f
+            assert not any(lines for _, _, lines in fast)
+            seen += 1
+    assert seen > 40
+
+
+def test_a_recipient_without_lines() -> None:
+    ev = Evidence(lines=[Line("body", 1, "550 user unknown")])
+    rec = RecipientEvidence(recipient="a@b.example", status="5.1.1", diagnostic="user unknown")
+    sub, present = diagnosis._recipient_evidence(ev, rec, _RULES)
+    assert present & _RULES.literals == sub.present_literals() & _RULES.literals
