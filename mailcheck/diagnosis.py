@@ -133,6 +133,7 @@ def _recipient_evidence(ev: Evidence, rec: RecipientEvidence) -> Evidence:
     sub = Evidence(source=ev.source, kind=ev.kind, lines=lines, systems=ev.systems)
     if hay is not None:
         sub._haystack = hay  # what sub.haystack() would build from these lines
+    sub._outer = ev  # its lines are ev's: ev's scan tells what literals they can hold
     sub.replies.append(Reply(rec.reply_code, rec.status, rec.diagnostic or "",
                              lines[0] if lines else None))
     return sub

@@ -102,6 +102,9 @@ class Evidence:
     _header_count: int = field(default=-1, repr=False)
     # plaintext.body_lines: (len(lines) then, the body's lines, their lower-cased form)
     _body: tuple[int, list[Line], Any] | None = field(default=None, repr=False)
+    #: an input whose lines this one mostly shares (a recipient's view of it): see
+    #: present_literals
+    _outer: Evidence | None = field(default=None, repr=False)
 
     # -- the searchable text --------------------------------------------------------------
     def haystack(self) -> str:
@@ -115,7 +118,16 @@ class Evidence:
         """:meth:`haystack` lower-cased (built once; format detectors and rules share it)."""
         hay = self.haystack()
         if self._lower is None:
-            self._lower = hay.lower()
+            if hay.isascii():  # (a flag of the string: no pass over it)
+                self._lower = hay.lower()
+            else:
+                # str.lower takes a fast path only for text that is all ASCII; otherwise
+                # it maps every character through the Unicode tables. Lowering line by
+                # line keeps that slow path to the lines with other characters, and
+                # gives the same text: lower-casing is per character but for a capital
+                # sigma, whose form looks only as far as the nearest character neither
+                # cased nor case-ignorable, which a newline is.
+                self._lower = "\n".join([ln.text.lower() for ln in self.lines])
         return self._lower
 
     def invalidate_haystack(self) -> None:
@@ -130,8 +142,33 @@ class Evidence:
             return scan[1]
         scanner = textscan.shared()
         if self._scan is None or self._scan[0] is not scanner:
-            self._scan = (scanner, scanner.present(self.haystack_lower()))
+            outer = self._outer
+            if outer is not None and not scanner.spans_lines:
+                found = self._present_within(outer, scanner)
+            else:
+                found = scanner.present(self.haystack_lower())
+            self._scan = (scanner, found)
         return self._scan[1]
+
+    def _present_within(self, outer: Evidence, scanner: textscan.LiteralSet) -> frozenset[str]:
+        """present_literals() of lines that are mostly ``outer``'s own, from its scan.
+
+        No literal holds a newline, so each occurrence lies within one line, and a line
+        lower-cases alike alone and among others (see haystack_lower). A line that is one
+        of ``outer``'s lines holds only literals ``outer``'s scan found: those few are
+        looked for directly; the other lines are scanned.
+        """
+        low = self.haystack_lower()
+        if not low:
+            return frozenset()
+        theirs = outer.lines
+        n = len(theirs)
+        rest = [ln.text for ln in self.lines
+                if not (0 < ln.number <= n and theirs[ln.number - 1] is ln)]
+        found = [x for x in outer.present_literals() if x in low]
+        if rest:
+            found.extend(scanner.present("\n".join(rest).lower()))
+        return frozenset(found)
 
     def contains_any(self, literals: Iterable[str]) -> bool:
         """Whether any of these lower-case literals occurs in :meth:`haystack_lower`.

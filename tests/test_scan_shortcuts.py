@@ -1,0 +1,63 @@
+"""Shortcuts around the shared literal scan, held to the general code."""
+
+from __future__ import annotations
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from mailcheck.diagnosis import default_rules
+from mailcheck.model import Evidence, Line
+
+# Characters whose lower case depends on context (capital sigma), that lower-case to two
+# characters (İ), that are cased and case-ignorable at once (U+0345), case-ignorable
+# ones (combining marks, apostrophe, soft hyphen, modifier letters) and line breaks other
+# than the newline.
+_CASE_PIECES = ["Σ", "σ", "ς", "ΑΣ", "A", "a", "İ", "\u0345", "\u0301", "'", "\u00ad", "ʰ",
+                ".", " ", "\n", "\r", "\u2028", "\x85", "ß", "ǅ", "x", "1", "Ⅻ"]
+
+
+def _evidence(texts: list[str]) -> Evidence:
+    return Evidence(lines=[Line("text/plain", i + 1, t) for i, t in enumerate(texts)])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_CASE_PIECES), max_size=8).map("".join),
+                max_size=6))
+@example(["ΑΣ", "Σ"])
+@example(["ΑΣ\u0345", "\u0301Σ\n"])
+def test_lower_cased_haystack_is_the_haystack_lower_cased(texts):
+    ev = _evidence(texts)
+    assert ev.haystack_lower() == ev.haystack().lower()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=12), max_size=6))
+def test_lower_cased_haystack_of_any_text(texts):
+    ev = _evidence(texts)
+    assert ev.haystack_lower() == ev.haystack().lower()
+
+
+_SCAN_PIECES = ["user unknown", "USER", "unknown", "mailbox full", "final-recipient", "<<<",
+                "gsmtp", "5.7.520", "relay", "denied", " ", "\n", "x", "Σ", "İ", "ユーザー",
+                "スパム", "\udc80"]
+_lines = st.lists(st.lists(st.sampled_from(_SCAN_PIECES), max_size=6).map("".join),
+                  min_size=1, max_size=6)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_lines, st.lists(st.integers(0, 5), max_size=6), _lines, st.booleans())
+@example(["user unknown", "gsmtp"], [0, 1], ["mailbox full"], True)
+def test_a_recipients_view_is_scanned_as_a_fresh_input(texts, picks, foreign, renumber):
+    """A sub-evidence whose lines are mostly its outer evidence's finds the same literals
+    from the outer scan as a scan of its own text does."""
+    default_rules()  # (registers the rules' literals with the shared scan)
+    outer = _evidence(texts)
+    lines = [outer.lines[i % len(outer.lines)] for i in picks]
+    for j, t in enumerate(foreign[:2]):  # lines of its own, one numbered as an outer line
+        lines.insert(j, Line("diagnostic", lines[0].number if lines and renumber else 0, t))
+    sub = Evidence(lines=lines)
+    sub._outer = outer
+    want = Evidence(lines=list(lines)).present_literals()
+    assert sub.present_literals() == want
+    if texts == ["user unknown", "gsmtp"]:
+        assert {"user unknown", "gsmtp", "mailbox full"} <= want
