@@ -96,7 +96,8 @@ class Evidence:
     notes: list[str] = field(default_factory=list)  # e.g. "input truncated at 10 MiB"
     _haystack: str | None = field(default=None, repr=False)
     _lower: str | None = field(default=None, repr=False)
-    _starts: list[int] | None = field(default=None, repr=False)
+    # line_at: None, each line's offset, or (offset, line index) of its last answer
+    _starts: list[int] | tuple[int, int] | None = field(default=None, repr=False)
     _header_index: dict[str, str] | None = field(default=None, repr=False)
     _scan: tuple[Any, frozenset[str]] | None = field(default=None, repr=False)
     _header_count: int = field(default=-1, repr=False)
@@ -186,15 +187,32 @@ class Evidence:
 
     def line_at(self, offset: int) -> Line | None:
         """The line that holds character ``offset`` of :meth:`haystack`."""
-        self.haystack()
-        if self._starts is None:  # line offsets: only wanted when something is cited
-            # line i starts after the lengths of the lines before it and i newlines
-            self._starts = list(map(add, accumulate([len(ln.text) for ln in self.lines[:-1]],
-                                                    initial=0), count())) if self.lines else []
-        if not self._starts:
+        hay = self.haystack()
+        lines = self.lines
+        if not lines:
             return None
-        i = bisect_right(self._starts, offset) - 1
-        return self.lines[max(i, 0)]
+        starts = self._starts
+        if starts is None:  # worked out when something is first cited
+            if hay.count("\n") == len(lines) - 1:
+                # No line holds a newline: a line's index is the number of newlines before
+                # it. They are counted from the offset of the last answer (callers mostly
+                # go forward), with no pass over the lines themselves.
+                starts = (0, 0)
+            else:  # line i starts after the lengths of the lines before it and i newlines
+                starts = list(map(add, accumulate([len(ln.text) for ln in lines[:-1]],
+                                                  initial=0), count()))
+            self._starts = starts
+        if type(starts) is list:
+            return lines[max(bisect_right(starts, offset) - 1, 0)]
+        if offset <= 0:
+            return lines[0]
+        at, i = starts
+        if offset >= at:
+            i += hay.count("\n", at, offset)
+        else:
+            i -= hay.count("\n", offset, at)
+        self._starts = (offset, i)
+        return lines[i]
 
     def add_system(self, name: str, line: Line | None = None) -> None:
         self.systems.setdefault(name, line)

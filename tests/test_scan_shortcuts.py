@@ -61,3 +61,26 @@ def test_a_recipients_view_is_scanned_as_a_fresh_input(texts, picks, foreign, re
     assert sub.present_literals() == want
     if texts == ["user unknown", "gsmtp"]:
         assert {"user unknown", "gsmtp", "mailbox full"} <= want
+
+
+def _line_by_offsets(ev: Evidence, offset: int) -> Line | None:
+    """The general answer: the line whose span (its text and the newline after it) holds
+    ``offset``; the first line before the text, the last one past it."""
+    start = 0
+    for ln in ev.lines:
+        end = start + len(ln.text) + 1
+        if offset < end:
+            return ln
+        start = end
+    return ev.lines[-1] if ev.lines else None
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.text(alphabet="ab\n", max_size=5), max_size=7),
+       st.lists(st.integers(-3, 45), max_size=8))
+def test_line_at_answers_a_run_of_offsets_in_any_order(texts, offsets):
+    # (counted from the last answer when no line holds a newline, from the lines' offsets
+    # when one does)
+    ev = _evidence(texts)
+    for offset in offsets:
+        assert ev.line_at(offset) is _line_by_offsets(ev, offset)
