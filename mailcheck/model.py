@@ -185,23 +185,33 @@ class Evidence:
         low = self.haystack_lower()
         return any(x not in known and x in low for x in literals)
 
+    def lines_are_single(self) -> bool:
+        """Whether no line's text holds a newline: then the newlines of :meth:`haystack`
+        (and of :meth:`haystack_lower`) are exactly the joins between lines."""
+        if self._starts is None:
+            self._find_starts()
+        return type(self._starts) is tuple
+
+    def _find_starts(self) -> None:
+        lines = self.lines
+        if self.haystack().count("\n") == len(lines) - 1:
+            # A line's index is the number of newlines before it. line_at counts them from
+            # the offset of its last answer (callers mostly go forward), with no pass over
+            # the lines themselves.
+            self._starts = (0, 0)
+        else:  # line i starts after the lengths of the lines before it and i newlines
+            self._starts = list(map(add, accumulate([len(ln.text) for ln in lines[:-1]],
+                                                    initial=0), count()))
+
     def line_at(self, offset: int) -> Line | None:
         """The line that holds character ``offset`` of :meth:`haystack`."""
         hay = self.haystack()
         lines = self.lines
         if not lines:
             return None
+        if self._starts is None:  # worked out when something is first cited
+            self._find_starts()
         starts = self._starts
-        if starts is None:  # worked out when something is first cited
-            if hay.count("\n") == len(lines) - 1:
-                # No line holds a newline: a line's index is the number of newlines before
-                # it. They are counted from the offset of the last answer (callers mostly
-                # go forward), with no pass over the lines themselves.
-                starts = (0, 0)
-            else:  # line i starts after the lengths of the lines before it and i newlines
-                starts = list(map(add, accumulate([len(ln.text) for ln in lines[:-1]],
-                                                  initial=0), count()))
-            self._starts = starts
         if type(starts) is list:
             return lines[max(bisect_right(starts, offset) - 1, 0)]
         if offset <= 0:

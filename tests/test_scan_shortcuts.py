@@ -6,6 +6,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mailcheck.diagnosis import default_rules
+from mailcheck.ingest import dsn
 from mailcheck.model import Evidence, Line
 
 # Characters whose lower case depends on context (capital sigma), that lower-case to two
@@ -84,3 +85,19 @@ def test_line_at_answers_a_run_of_offsets_in_any_order(texts, offsets):
     ev = _evidence(texts)
     for offset in offsets:
         assert ev.line_at(offset) is _line_by_offsets(ev, offset)
+
+
+_DSN_PIECES = ["Final-Recipient", "final-recipient", "FINAL-RECIPIENT", "FİNAL-RECIPIENT",
+               "final-recipİent", "Final-Recipient:", ": rfc822; a@b", "\n", " ", "x", "Σ",
+               "\u212a", "Reporting-MTA"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_DSN_PIECES), max_size=5).map("".join),
+                max_size=5))
+@example(["x\nFinal-Recipient: rfc822; a@b"])  # after a newline inside a line
+@example(["FİNAL-RECIPIENT"])
+def test_dsn_detect_answers_as_the_look_through_the_lines(texts):
+    ev = _evidence(texts)
+    want = any(ln.text[:16].lower().startswith("final-recipient") for ln in ev.lines)
+    assert dsn.detect(ev) == want

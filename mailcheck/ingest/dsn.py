@@ -29,11 +29,15 @@ def detect(ev: Evidence) -> bool:
     if not ev.contains_any(("final-recipient",)):
         return False
     # A line whose lowered text starts with it puts it first or after a newline in the
-    # lowered haystack (lowering the joined lines lowers each one alike, but for Greek
-    # sigmas); the lines are looked through only then.
+    # lowered haystack (lowering the joined lines lowers each one alike), and there it
+    # starts a line unless some line holds a newline: only then are the lines looked
+    # through. (A line's first 15 characters lower-case to it exactly when the line's
+    # lower-cased text starts with it: sigmas aside, whose forms it does not hold, each
+    # character lower-cases alone, and İ, the one that becomes two, makes "i̇".)
     low = ev.haystack_lower()
-    return (low.startswith("final-recipient") or "\nfinal-recipient" in low) and any(
-        ln.text[:16].lower().startswith("final-recipient") for ln in ev.lines)
+    return (low.startswith("final-recipient") or "\nfinal-recipient" in low) and (
+        ev.lines_are_single() or any(
+            ln.text[:16].lower().startswith("final-recipient") for ln in ev.lines))
 
 
 def address_of(value: str) -> str | None:
