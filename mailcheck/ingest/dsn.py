@@ -26,7 +26,8 @@ def detect(ev: Evidence) -> bool:
     parts = ev.facts.get("mime_parts", ())
     if any(p in parts for p in _STATUS_PARTS):
         return True
-    if not ev.contains_any(("final-recipient",)):
+    # (registered with the shared scan below: the scan's answer is the search's)
+    if "final-recipient" not in ev.present_literals():
         return False
     # A line whose lowered text starts with it puts it first or after a newline in the
     # lowered haystack (lowering the joined lines lowers each one alike), and there it
@@ -220,7 +221,7 @@ def parse(ev: Evidence) -> None:
         if "last-attempt-date" in fields:
             rec.last_attempt = fields["last-attempt-date"][0]
         found.append(rec)
-    if found and ev.contains_any(("<<<",)) and any(rec.diagnostic for rec in found):
+    if found and "<<<" in ev.present_literals() and any(rec.diagnostic for rec in found):
         _commands_from_transcript(ev.lines, found)
     if found:
         if reporting:

@@ -143,7 +143,8 @@ def detect(ev: Evidence) -> bool:
 
 def _has_hints(ev: Evidence) -> bool:
     """Words of a failure notice (the broadest two, "rejected" and "error", left out)."""
-    return ev.contains_any(_FAILURE_HINTS[:-2])
+    # (registered with the shared scan below: the scan's answer is the search's)
+    return not ev.present_literals().isdisjoint(_HINT_SET)
 
 
 def body_lines(ev: Evidence) -> list[Line]:
@@ -697,4 +698,5 @@ def _from_subject(ev: Evidence, lines: list[Line] | None = None) -> None:
 
 
 textscan.register(_FAILURE_HINTS[:-2])  # detect() asks the shared scan
+_HINT_SET = frozenset(_FAILURE_HINTS[:-2])
 textscan.register(_BOUNDARY_PHRASES)  # and so does body_lines()
