@@ -24,7 +24,7 @@ _RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipien
 
 def detect(ev: Evidence) -> bool:
     parts = ev.facts.get("mime_parts", ())
-    if any(p in parts for p in _STATUS_PARTS):
+    if _STATUS_PARTS[0] in parts or _STATUS_PARTS[1] in parts:
         return True
     # (registered with the shared scan below: the scan's answer is the search's)
     if "final-recipient" not in ev.present_literals():
