@@ -167,11 +167,15 @@ def parse(ev: Evidence) -> None:
     found: list[RecipientEvidence] = []
     for block in _blocks(status_lines):
         # the first of each name: written from the last field back
-        fields = {name: (value, ln) for name, value, ln in reversed(block)}
+        fields = {}
+        for name, value, ln in reversed(block):  # (a loop: a block has a few fields)
+            fields[name] = (value, ln)
         if "reporting-mta" in fields and reporting is None:
             reporting = _mta(fields["reporting-mta"][0])
-        rcpt_field = next((f for f in _RECIPIENT_FIELDS if f in fields), None)
-        if rcpt_field is None:
+        for rcpt_field in _RECIPIENT_FIELDS:  # the first of them the block has
+            if rcpt_field in fields:
+                break
+        else:
             continue
         rec = RecipientEvidence(reporting_mta=reporting)
         rec.recipient = address_of(fields[rcpt_field][0])
