@@ -171,6 +171,7 @@ class _RecipientText(Evidence):
         self._haystack = hay
         self._lower = self._starts = self._header_index = self._scan = self._body = None
         self._header_count = -1
+        self._outer = ev  # its lines are mostly ev's: see Evidence.present_literals
 
 
 def _present(ev: Evidence, sub: Evidence, own_lines: bool, ruleset: RuleSet) -> frozenset[str]:

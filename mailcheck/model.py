@@ -96,12 +96,16 @@ class Evidence:
     notes: list[str] = field(default_factory=list)  # e.g. "input truncated at 10 MiB"
     _haystack: str | None = field(default=None, repr=False)
     _lower: str | None = field(default=None, repr=False)
-    _starts: list[int] | None = field(default=None, repr=False)
+    # line_at: None, each line's offset, or (offset, line index) of its last answer
+    _starts: list[int] | tuple[int, int] | None = field(default=None, repr=False)
     _header_index: dict[str, str] | None = field(default=None, repr=False)
     _scan: tuple[Any, frozenset[str]] | None = field(default=None, repr=False)
     _header_count: int = field(default=-1, repr=False)
     # plaintext.body_lines: (len(lines) then, the body's lines, their lower-cased form)
     _body: tuple[int, list[Line], Any] | None = field(default=None, repr=False)
+    #: an input whose lines this one mostly shares (a recipient's view of it): see
+    #: present_literals
+    _outer: Evidence | None = field(default=None, repr=False)
 
     # -- the searchable text --------------------------------------------------------------
     def haystack(self) -> str:
@@ -115,7 +119,16 @@ class Evidence:
         """:meth:`haystack` lower-cased (built once; format detectors and rules share it)."""
         hay = self.haystack()
         if self._lower is None:
-            self._lower = hay.lower()
+            if hay.isascii():  # (a flag of the string: no pass over it)
+                self._lower = hay.lower()
+            else:
+                # str.lower takes a fast path only for text that is all ASCII; otherwise
+                # it maps every character through the Unicode tables. Lowering line by
+                # line keeps that slow path to the lines with other characters, and
+                # gives the same text: lower-casing is per character but for a capital
+                # sigma, whose form looks only as far as the nearest character neither
+                # cased nor case-ignorable, which a newline is.
+                self._lower = "\n".join([ln.text.lower() for ln in self.lines])
         return self._lower
 
     def invalidate_haystack(self) -> None:
@@ -130,8 +143,33 @@ class Evidence:
             return scan[1]
         scanner = textscan.shared()
         if self._scan is None or self._scan[0] is not scanner:
-            self._scan = (scanner, scanner.present(self.haystack_lower()))
+            outer = self._outer
+            if outer is not None and not scanner.spans_lines:
+                found = self._present_within(outer, scanner)
+            else:
+                found = scanner.present(self.haystack_lower())
+            self._scan = (scanner, found)
         return self._scan[1]
+
+    def _present_within(self, outer: Evidence, scanner: textscan.LiteralSet) -> frozenset[str]:
+        """present_literals() of lines that are mostly ``outer``'s own, from its scan.
+
+        No literal holds a newline, so each occurrence lies within one line, and a line
+        lower-cases alike alone and among others (see haystack_lower). A line that is one
+        of ``outer``'s lines holds only literals ``outer``'s scan found: those few are
+        looked for directly; the other lines are scanned.
+        """
+        low = self.haystack_lower()
+        if not low:
+            return frozenset()
+        theirs = outer.lines
+        n = len(theirs)
+        rest = [ln.text for ln in self.lines
+                if not (0 < ln.number <= n and theirs[ln.number - 1] is ln)]
+        found = [x for x in outer.present_literals() if x in low]
+        if rest:
+            found.extend(scanner.present("\n".join(rest).lower()))
+        return frozenset(found)
 
     def contains_any(self, literals: Iterable[str]) -> bool:
         """Whether any of these lower-case literals occurs in :meth:`haystack_lower`.
@@ -147,17 +185,44 @@ class Evidence:
         low = self.haystack_lower()
         return any(x not in known and x in low for x in literals)
 
+    def lines_are_single(self) -> bool:
+        """Whether no line's text holds a newline: then the newlines of :meth:`haystack`
+        (and of :meth:`haystack_lower`) are exactly the joins between lines."""
+        if self._starts is None:
+            self._find_starts()
+        return type(self._starts) is tuple
+
+    def _find_starts(self) -> None:
+        lines = self.lines
+        if self.haystack().count("\n") == len(lines) - 1:
+            # A line's index is the number of newlines before it. line_at counts them from
+            # the offset of its last answer (callers mostly go forward), with no pass over
+            # the lines themselves.
+            self._starts = (0, 0)
+        else:  # line i starts after the lengths of the lines before it and i newlines
+            self._starts = list(map(add, accumulate([len(ln.text) for ln in lines[:-1]],
+                                                    initial=0), count()))
+
     def line_at(self, offset: int) -> Line | None:
         """The line that holds character ``offset`` of :meth:`haystack`."""
-        self.haystack()
-        if self._starts is None:  # line offsets: only wanted when something is cited
-            # line i starts after the lengths of the lines before it and i newlines
-            self._starts = list(map(add, accumulate([len(ln.text) for ln in self.lines[:-1]],
-                                                    initial=0), count())) if self.lines else []
-        if not self._starts:
+        hay = self.haystack()
+        lines = self.lines
+        if not lines:
             return None
-        i = bisect_right(self._starts, offset) - 1
-        return self.lines[max(i, 0)]
+        if self._starts is None:  # worked out when something is first cited
+            self._find_starts()
+        starts = self._starts
+        if type(starts) is list:
+            return lines[max(bisect_right(starts, offset) - 1, 0)]
+        if offset <= 0:
+            return lines[0]
+        at, i = starts
+        if offset >= at:
+            i += hay.count("\n", at, offset)
+        else:
+            i -= hay.count("\n", offset, at)
+        self._starts = (offset, i)
+        return lines[i]
 
     def add_system(self, name: str, line: Line | None = None) -> None:
         self.systems.setdefault(name, line)
@@ -191,14 +256,26 @@ class Evidence:
             self._header_count = len(self.headers)
         return self._header_index
 
+    # (plain loops: an input has a reply or two, and a comprehension and a generator cost
+    # more to set up than such a loop takes; each match of the rules asks for both)
     def statuses(self) -> set[str]:
-        out = {r.status for r in self.replies if r.status}
-        out.update(r.status for r in self.recipients if r.status)
+        out = set()
+        for r in self.replies:
+            if r.status:
+                out.add(r.status)
+        for rec in self.recipients:
+            if rec.status:
+                out.add(rec.status)
         return out
 
     def reply_codes(self) -> set[str]:
-        out = {r.code for r in self.replies if r.code}
-        out.update(r.reply_code for r in self.recipients if r.reply_code)
+        out = set()
+        for r in self.replies:
+            if r.code:
+                out.add(r.code)
+        for rec in self.recipients:
+            if rec.reply_code:
+                out.add(rec.reply_code)
         return out
 
 

@@ -36,11 +36,13 @@ class LiteralSet:
     tests). Overlapping and nested literals are all reported.
     """
 
-    __slots__ = ("literals", "known", "_automaton", "_bytes_automaton")
+    __slots__ = ("literals", "known", "spans_lines", "_automaton", "_bytes_automaton")
 
     def __init__(self, literals: Iterable[str]) -> None:
         self.literals: tuple[str, ...] = tuple(sorted({x for x in literals if x}))
         self.known = frozenset(self.literals)
+        #: whether a literal holds a newline (an occurrence of it may span lines)
+        self.spans_lines = any("\n" in x for x in self.literals)
         self._automaton = self._bytes_automaton = None
         if _ac is not None and not _FORCE_PLAIN and self.literals:
             # Standard match semantics with overlapping=True report every occurrence,

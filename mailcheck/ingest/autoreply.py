@@ -29,7 +29,7 @@ def detect(ev: Evidence) -> bool:
     subj = ev.header("Subject") or ""
     frm = (ev.header("From") or "").lower()
     low_subj = subj.lower()
-    if any(w in frm for w in ("mailer-daemon", "postmaster")):
+    if "mailer-daemon" in frm or "postmaster" in frm:
         return False
     ctype = (ev.header("Content-Type") or "").lower()
     if "report" in ctype or ev.header("X-Failed-Recipients"):

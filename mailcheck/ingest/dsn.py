@@ -24,16 +24,21 @@ _RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipien
 
 def detect(ev: Evidence) -> bool:
     parts = ev.facts.get("mime_parts", ())
-    if any(p in parts for p in _STATUS_PARTS):
+    if _STATUS_PARTS[0] in parts or _STATUS_PARTS[1] in parts:
         return True
-    if not ev.contains_any(("final-recipient",)):
+    # (registered with the shared scan below: the scan's answer is the search's)
+    if "final-recipient" not in ev.present_literals():
         return False
     # A line whose lowered text starts with it puts it first or after a newline in the
-    # lowered haystack (lowering the joined lines lowers each one alike, but for Greek
-    # sigmas); the lines are looked through only then.
+    # lowered haystack (lowering the joined lines lowers each one alike), and there it
+    # starts a line unless some line holds a newline: only then are the lines looked
+    # through. (A line's first 15 characters lower-case to it exactly when the line's
+    # lower-cased text starts with it: sigmas aside, whose forms it does not hold, each
+    # character lower-cases alone, and İ, the one that becomes two, makes "i̇".)
     low = ev.haystack_lower()
-    return (low.startswith("final-recipient") or "\nfinal-recipient" in low) and any(
-        ln.text[:16].lower().startswith("final-recipient") for ln in ev.lines)
+    return (low.startswith("final-recipient") or "\nfinal-recipient" in low) and (
+        ev.lines_are_single() or any(
+            ln.text[:16].lower().startswith("final-recipient") for ln in ev.lines))
 
 
 def address_of(value: str) -> str | None:
@@ -162,11 +167,15 @@ def parse(ev: Evidence) -> None:
     found: list[RecipientEvidence] = []
     for block in _blocks(status_lines):
         # the first of each name: written from the last field back
-        fields = {name: (value, ln) for name, value, ln in reversed(block)}
+        fields = {}
+        for name, value, ln in reversed(block):  # (a loop: a block has a few fields)
+            fields[name] = (value, ln)
         if "reporting-mta" in fields and reporting is None:
             reporting = _mta(fields["reporting-mta"][0])
-        rcpt_field = next((f for f in _RECIPIENT_FIELDS if f in fields), None)
-        if rcpt_field is None:
+        for rcpt_field in _RECIPIENT_FIELDS:  # the first of them the block has
+            if rcpt_field in fields:
+                break
+        else:
             continue
         rec = RecipientEvidence(reporting_mta=reporting)
         rec.recipient = address_of(fields[rcpt_field][0])
@@ -216,7 +225,7 @@ def parse(ev: Evidence) -> None:
         if "last-attempt-date" in fields:
             rec.last_attempt = fields["last-attempt-date"][0]
         found.append(rec)
-    if found and ev.contains_any(("<<<",)) and any(rec.diagnostic for rec in found):
+    if found and "<<<" in ev.present_literals() and any(rec.diagnostic for rec in found):
         _commands_from_transcript(ev.lines, found)
     if found:
         if reporting:

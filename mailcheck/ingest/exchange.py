@@ -72,7 +72,9 @@ _AS_CODE = re.compile(r"\bAS\((\d{3,5})\)")
 def detect(ev: Evidence) -> bool:
     if ev.header("X-MS-Exchange-Message-Is-Ndr") is not None:
         return True
-    return ev.contains_any(_MARKERS)
+    # (every marker is registered with the shared scan below: the scan's answer is the
+    # search's)
+    return not ev.present_literals().isdisjoint(_MARKER_SET)
 
 
 def _online(server: str | None) -> bool:
@@ -212,3 +214,4 @@ def parse(ev: Evidence) -> None:
 
 
 textscan.register(_MARKERS)  # detect() asks the shared scan
+_MARKER_SET = frozenset(_MARKERS)
