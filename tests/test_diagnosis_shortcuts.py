@@ -59,3 +59,24 @@ def test_a_recipient_without_lines() -> None:
     rec = RecipientEvidence(recipient="a@b.example", status="5.1.1", diagnostic="user unknown")
     sub, present = diagnosis._recipient_evidence(ev, rec, _RULES)
     assert present & _RULES.literals == sub.present_literals() & _RULES.literals
+
+
+def test_the_recipient_text_sets_every_field_the_dataclass_would() -> None:
+    # _RecipientText skips Evidence's __init__; a field added to Evidence must be set there
+    # too, or reading it raises AttributeError (slots have no default).
+    import dataclasses
+
+    from mailcheck.diagnosis import _RecipientText
+    from mailcheck.model import Evidence, Line, Reply
+
+    ev = Evidence(source="s", kind="bounce", lines=[Line("text/plain", 1, "550 5.1.1 no")])
+    reply = Reply("550", "5.1.1", "no", ev.lines[0])
+    sub = _RecipientText(ev, list(ev.lines), "550 5.1.1 no", reply)
+    plain = Evidence(source="s", kind="bounce", lines=list(ev.lines), systems=ev.systems,
+                     replies=[reply])
+    plain._haystack = "550 5.1.1 no"
+    for f in dataclasses.fields(Evidence):
+        if f.name == "_outer":
+            assert sub._outer is ev
+        else:
+            assert getattr(sub, f.name) == getattr(plain, f.name), f.name
