@@ -112,12 +112,16 @@ def _phrase_ranks(broad: bool) -> dict[str, tuple[int, str]]:
     return ranks
 
 
-@lru_cache(maxsize=256)  # one scan serves the narrow and the broad question about a text
+# These caches are for the questions asked again about one diagnostic while its message
+# is decided (both sections of the table, several callers); they are kept small on purpose
+# so that they hold only the last few messages' texts, and a benchmark over a repeated
+# corpus measures the work of each message rather than look-ups of earlier answers.
+@lru_cache(maxsize=8)  # one scan serves the narrow and the broad question about a text
 def _phrases_in(text: str) -> frozenset[str]:
     return _phrase_scanner().present(text.lower())
 
 
-@lru_cache(maxsize=256)  # asked again for the same diagnostic while a recipient is decided
+@lru_cache(maxsize=8)  # asked again for the same diagnostic while a recipient is decided
 def reason_from_text(text: str, broad: bool = True) -> str | None:
     """The first reason whose phrases occur in ``text`` (case-insensitive), or None."""
     present = _phrases_in(text)
