@@ -179,3 +179,17 @@ def test_searches_after_the_top_headers_find_what_the_whole_haystack_gives(head,
     assert replies._haystack_line_replies(ev, hay, start) == \
         replies._haystack_line_replies(ev, hay)
     assert replies._status_lines(ev, hay, start) == replies._status_lines(ev, hay)
+
+
+OLD_LINE_REPLY_AFTER_NL = re.compile(
+    r"\n[ \t]{0,8}(?:[245]|[<>]{1,3}[ \t]{0,3}[245]|[SC]:[ \t]{0,3}[245])\d\d:?[ -]")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(LINE_PIECES, max_size=12).map("".join))
+def test_line_reply_search_finds_the_newlines_the_optional_prefix_pattern_finds(text):
+    # (the pattern spells ``[ \t]{0,8}`` as none or ``[ \t]{1,8}``, for speed)
+    from mailcheck.ingest.replies import _LINE_REPLY_AFTER_NL
+
+    assert [m.span() for m in _LINE_REPLY_AFTER_NL.finditer(text)] == \
+        [m.span() for m in OLD_LINE_REPLY_AFTER_NL.finditer(text)]
