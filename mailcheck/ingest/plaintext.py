@@ -157,32 +157,72 @@ def body_lines(ev: Evidence) -> list[Line]:
         return cached[1]
     # A line that does not start like a boundary is one only if it holds one of these
     # phrases: when the whole text lacks them, most lines need no lower-casing.
-    phrases = not _BOUNDARY_PHRASES.isdisjoint(ev.present_literals())
+    present = ev.present_literals()
+    phrases = not _BOUNDARY_PHRASES.isdisjoint(present)
+    # Nor can a line start like one with a phrase when the text holds none of
+    # _START_PHRASES (lower-cased, as re.I matches them when no character it folds onto
+    # an ASCII letter is there): then only a row of -, =, * or _ can start one.
+    rows_only = _START_PHRASE_SET.isdisjoint(present) and _no_extra_folds(ev.haystack())
+    out = _body_lines_by_line(ev, phrases, rows_only)
+    ev._body = (len(ev.lines), out, None)  # (its _Lowered, made when first asked for)
+    return out
+
+
+def _skipped(part: str) -> bool:
+    """Parts that are not the notice's own text: headers, status parts, returned headers."""
+    return part == "headers" or part == "returned-headers" or part.startswith("message/")
+
+
+def _body_lines_by_line(ev: Evidence, phrases: bool, rows_only: bool) -> list[Line]:
+    """body_lines, a test for each line."""
+    if rows_only and not phrases:
+        return _body_lines_rows(ev)
+    first, may_start = (_ROW_FIRST, _may_start_row) if rows_only else \
+        (_MAY_START, _may_start_boundary)
     out: list[Line] = []
     # Lines come in runs of one part: groupby steps over the runs that are left out
     # (the message's headers, a status part, the returned headers) without a test per line.
     for part, run in groupby(ev.lines, _PART):
-        if part == "headers" or part == "returned-headers" or part.startswith("message/"):
+        if _skipped(part):
             continue
         for ln in run:
             text = ln.text
-            c = text[:1]
             # _is_boundary(text), with the phrase test left out when the text has none
-            if c in _MAY_START and _may_start_boundary(text) and _BOUNDARY_START.match(text):
+            if text[:1] in first and may_start(text) and _BOUNDARY_START.match(text):
                 boundary = _boundary_row(text)
             else:
                 boundary = phrases and _holds_boundary_phrase(text)
             if boundary:
                 if out:
-                    break
+                    return out
                 continue
             if out and text[:2] in _RETURNED_HEADS and _RETURNED_HEADER.match(text):
-                break
+                return out
             out.append(ln)
-        else:
+    return out
+
+
+def _body_lines_rows(ev: Evidence) -> list[Line]:
+    """_body_lines_by_line when no phrase can make a line a boundary: only a row can,
+    and no line that starts with a row's character is a returned header's."""
+    out: list[Line] = []
+    append = out.append
+    for part, run in groupby(ev.lines, _PART):
+        if _skipped(part):
             continue
-        break  # (out of the inner loop at the returned message's start)
-    ev._body = (len(ev.lines), out, None)  # (its _Lowered, made when first asked for)
+        for ln in run:
+            text = ln.text
+            c = text[:1]
+            if c in _ROW_FIRST:
+                if _may_start_row(text) and _BOUNDARY_START.match(text) and \
+                        _boundary_row(text):
+                    if out:
+                        return out
+                    continue
+            elif out and c in _RETURNED_FIRST and text[:2] in _RETURNED_HEADS and \
+                    _RETURNED_HEADER.match(text):
+                return out
+            append(ln)
     return out
 
 
@@ -208,18 +248,43 @@ def _spellings(word: str) -> frozenset[str]:
 _PHRASE_HEADS = frozenset().union(*(_spellings(p[:3]) for p in _START_PHRASES))
 _RETURNED_HEADS = frozenset().union(*(_spellings(h) for h in (
     "re", "me", "x-", "dk", "mi", "co", "ar", "au")))
+_RETURNED_FIRST = frozenset(h[:1] for h in _RETURNED_HEADS)
 
 
 def _may_start_boundary(text: str) -> bool:
     """False when _BOUNDARY_START cannot match ``text`` (a quick look at its first
     characters); True when it may."""
     t = text.lstrip(" \t")
+    # the pattern allows 8 blanks, and 2 more before a phrase: a deeper indent fails
+    # only after many tries of the alternatives
+    indent = len(text) - len(t)
     c = t[:1]
     if c == ">":  # only a phrase can follow: "> original message follows"
-        return t[1:].lstrip(" \t")[:3] in _PHRASE_HEADS
+        return indent <= 8 and t[1:].lstrip(" \t")[:3] in _PHRASE_HEADS
     if c == "-" or c == "=" or c == "*" or c == "_":
-        return t[1:2] == c
-    return t[:3] in _PHRASE_HEADS
+        return indent <= 8 and t[1:2] == c
+    return indent <= 10 and t[:3] in _PHRASE_HEADS
+
+
+#: The first characters of a line that _may_start_row can accept.
+_ROW_FIRST = frozenset(" \t-=*_")
+_ROWS = frozenset(("--", "==", "**", "__"))
+
+
+def _may_start_row(text: str) -> bool:
+    """Whether _BOUNDARY_START, its phrases left out, matches ``text``: a row of two or
+    more -, =, * or _ after at most 8 blanks."""
+    t = text.lstrip(" \t")
+    return t[:2] in _ROWS and len(text) - len(t) <= 8
+
+
+_START_PHRASE_SET = frozenset(_START_PHRASES)
+#: The characters re.I matches to an ASCII letter that lower() does not turn into it.
+_EXTRA_FOLDS = "".join(textscan.EXTRA_CASE_FOLDS.values())
+
+
+def _no_extra_folds(text: str) -> bool:
+    return text.isascii() or not any(ch in text for ch in _EXTRA_FOLDS)
 
 
 #: What a line that does not start like a boundary must contain to be one (lower-case).
@@ -698,3 +763,4 @@ def _from_subject(ev: Evidence, lines: list[Line] | None = None) -> None:
 
 textscan.register(_FAILURE_HINTS[:-2])  # detect() asks the shared scan
 textscan.register(_BOUNDARY_PHRASES)  # and so does body_lines()
+textscan.register(_START_PHRASES)
