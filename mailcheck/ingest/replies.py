@@ -242,10 +242,11 @@ def _line_starts(ev: Evidence) -> list[int]:
     return ev._starts  # type: ignore[return-value]
 
 
-def _haystack_line_replies(ev: Evidence, hay: str, start: int = 0) -> list[Reply]:
+def _haystack_line_replies(ev: Evidence, hay: str, start: int = 0,
+                           end: int | None = None) -> list[Reply]:
     """line_replies of the lines outside the header parts, by one search of the haystack
-    from offset ``start``, where a line starts after a newline, or 0 (hits are (line,
-    match, offset of the line))."""
+    from offset ``start``, where a line starts after a newline, or 0, up to ``end``, where
+    a line ends (hits are (line, match, offset of the line))."""
     lines = ev.lines
     starts = _line_starts(ev)
     hits: list[_Hit] = []
@@ -254,7 +255,9 @@ def _haystack_line_replies(ev: Evidence, hay: str, start: int = 0) -> list[Reply
         m = _LINE_REPLY.match(first.text)
         if m and (m.group(3) or m.group(1) in KNOWN_CODES):
             hits.append((first, m, 0))
-    for nl in _LINE_REPLY_AFTER_NL.finditer(hay, max(start - 1, 0)):
+    # (a hit lies within its line: it needs nothing past the end of the last line searched)
+    for nl in _LINE_REPLY_AFTER_NL.finditer(hay, max(start - 1, 0),
+                                            len(hay) if end is None else end):
         s = nl.start() + 1
         i = bisect_right(starts, s) - 1  # (ev.line_at(s))
         ln = lines[i]
@@ -280,15 +283,15 @@ def _haystack_line_replies(ev: Evidence, hay: str, start: int = 0) -> list[Reply
     return _join_line_replies(hits, follows)
 
 
-def _status_lines(ev: Evidence, hay: str, start: int = 0) -> list[int]:
-    """The indexes of the lines outside the header parts, from offset ``start`` on, that may
-    hold a status code which follows no digit or dot (the only lines where find_status or
-    an _EMBEDDED reply can match)."""
+def _status_lines(ev: Evidence, hay: str, start: int = 0, end: int | None = None) -> list[int]:
+    """The indexes of the lines outside the header parts, from offset ``start`` on (up to
+    ``end``, where a line ends), that may hold a status code which follows no digit or dot
+    (the only lines where find_status or an _EMBEDDED reply can match)."""
     lines = ev.lines
     starts = _line_starts(ev)
     out: list[int] = []
     last = -1
-    for m in _DOTTED.finditer(hay, start):
+    for m in _DOTTED.finditer(hay, start, len(hay) if end is None else end):
         q = m.start() - 1
         if q < 0 or hay[q] not in "245" or (q and hay[q - 1] in _DIGITS_AND_DOT):
             continue
@@ -331,6 +334,17 @@ def _after_top_headers(ev: Evidence) -> int:
     return len(ev.haystack()) if k == len(lines) else _line_starts(ev)[k]
 
 
+def _before_returned_headers(ev: Evidence) -> int:
+    """The offset in the haystack where the last line outside the header parts ends: the
+    returned message's headers usually close the input, and the searches stop short of
+    them (about a third of what follows the message's own headers)."""
+    lines = ev.lines
+    j = len(lines) - 1
+    while j >= 0 and lines[j].part in _HEADER_PARTS:
+        j -= 1
+    return _line_starts(ev)[j] + len(lines[j].text) if j >= 0 else 0
+
+
 def collect_replies(ev: Evidence) -> None:
     """Add every reply in ``ev.lines`` that no format parser has recorded yet.
 
@@ -343,8 +357,9 @@ def collect_replies(ev: Evidence) -> None:
     start = _after_top_headers(ev)
     if start >= len(hay) and start:
         return  # nothing but the message's headers
-    found = _haystack_line_replies(ev, hay, start)
-    candidates = _status_lines(ev, hay, start)
+    end = _before_returned_headers(ev)
+    found = _haystack_line_replies(ev, hay, start, end)
+    candidates = _status_lines(ev, hay, start, end)
     if candidates:
         found += _embedded_at(ev, hay, candidates)  # on the lines where it can find one
     if found:
