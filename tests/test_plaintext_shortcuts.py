@@ -262,3 +262,22 @@ def test_candidates_are_those_the_old_scan_found(texts, excluded) -> None:
     lines = [Line("text/plain", i + 1, t) for i, t in enumerate(texts)]
     assert plaintext._candidates(lines, plaintext._Lowered(lines), excluded) == \
         _old_candidates(lines, excluded)
+
+
+_LOWER_PIECES = ["a", "B", " ", "\n", "İ", "Σ", "ΑΣ", "ς", "K", "\u212a", "ſ", "-- ", "Received: x",
+                 "original message follows", "x@y.example"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_PARTS),
+                          st.lists(st.sampled_from(_LOWER_PIECES), max_size=4).map("".join)),
+                max_size=10))
+def test_lowered_body_is_each_line_lower_cased(rows) -> None:
+    # (the body's lower-cased text is cut from the lower-cased haystack when it can be)
+    lines = [Line(part, i + 1, text) for i, (part, text) in enumerate(rows)]
+    ev = Evidence(lines=lines)
+    body = plaintext.body_lines(ev)
+    lows = plaintext._lowered(ev, body)
+    assert lows.lows == [ln.text.lower() for ln in body]
+    assert lows.text == "\n".join(lows.lows)
+    assert lows._plain == (lows.text.count("\n") == len(body) - 1)

@@ -372,12 +372,21 @@ class _Lowered:
 
     __slots__ = ("lows", "text", "_plain", "_starts", "_commands")
 
-    def __init__(self, lines: list[Line]) -> None:
-        self.lows = [ln.text.lower() for ln in lines]
-        self.text = "\n".join(self.lows)
+    def __init__(self, lines: list[Line], text: str | None = None) -> None:
+        """``text``, when given, is the lines' texts joined by newlines, lower-cased."""
+        # (lower() maps each character alone, but for a capital sigma, which looks at its
+        # neighbours up to a newline as it would up to the text's ends: the joined text
+        # lower-cased is the lines lower-cased, joined)
+        if text is None:
+            text = "\n".join([ln.text for ln in lines]).lower()
+        lows = text.split("\n")
         # whether the joiners are the text's only newlines: then a line's index is the
         # number of newlines before it
-        self._plain = self.text.count("\n") == len(self.lows) - 1
+        self._plain = len(lows) == len(lines)
+        if not self._plain:  # (a line holds a newline itself)
+            lows = [ln.text.lower() for ln in lines]
+        self.lows = lows
+        self.text = text
         self._starts: list[int] | None = None
         self._commands: bool | None = None
 
@@ -428,8 +437,28 @@ def _lowered(ev: Evidence, lines: list[Line]) -> _Lowered:
     if body is None or body[1] is not lines:
         return _Lowered(lines)
     if body[2] is None:
-        ev._body = (body[0], lines, _Lowered(lines))
+        ev._body = (body[0], lines, _Lowered(lines, _slice_lower(ev, lines)))
     return ev._body[2]
+
+
+def _slice_lower(ev: Evidence, lines: list[Line]) -> str | None:
+    """``lines`` joined and lower-cased, cut from the lower-cased haystack when they are
+    a run of the input's lines (the notice's text usually is); None when they are not."""
+    if not lines:
+        return None
+    a = lines[0].number - 1
+    b = a + len(lines)
+    every = ev.lines
+    if a < 0 or b > len(every) or every[a] is not lines[0] or every[b - 1] is not lines[-1]:
+        return None  # (an ordered pick of n lines from n in a row is all of them)
+    hay, low = ev.haystack(), ev.haystack_lower()
+    if len(low) != len(hay):
+        return None  # lower() lengthened a character: the offsets no longer agree
+    ev.line_at(0)  # the lines' offsets (the reply collector and rules want them too)
+    starts = ev._starts
+    if starts is None or len(starts) != len(every):
+        return None
+    return low[starts[a]:starts[b - 1] + len(lines[-1].text)]
 
 
 def _first_lines(body: _Lowered, addr: str) -> list[int]:
