@@ -10,8 +10,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import accumulate, count
-from operator import add
 from typing import Any
 
 from . import textscan
@@ -151,9 +149,14 @@ class Evidence:
         """The line that holds character ``offset`` of :meth:`haystack`."""
         self.haystack()
         if self._starts is None:  # line offsets: only wanted when something is cited
-            # line i starts after the lengths of the lines before it and i newlines
-            self._starts = list(map(add, accumulate([len(ln.text) for ln in self.lines[:-1]],
-                                                    initial=0), count())) if self.lines else []
+            # line i starts after the lines before it and their newlines (a plain loop
+            # costs less here than accumulate and map over a list of lengths)
+            starts = []
+            at = 0
+            for ln in self.lines:
+                starts.append(at)
+                at += len(ln.text) + 1
+            self._starts = starts
         if not self._starts:
             return None
         i = bisect_right(self._starts, offset) - 1
