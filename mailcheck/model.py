@@ -10,8 +10,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import accumulate, count
-from operator import add
 from typing import Any
 
 from . import textscan
@@ -96,8 +94,7 @@ class Evidence:
     notes: list[str] = field(default_factory=list)  # e.g. "input truncated at 10 MiB"
     _haystack: str | None = field(default=None, repr=False)
     _lower: str | None = field(default=None, repr=False)
-    # line_at: None, each line's offset, or (offset, line index) of its last answer
-    _starts: list[int] | tuple[int, int] | None = field(default=None, repr=False)
+    _starts: list[int] | None = field(default=None, repr=False)  # line_at: each line's offset
     _header_index: dict[str, str] | None = field(default=None, repr=False)
     _scan: tuple[Any, frozenset[str]] | None = field(default=None, repr=False)
     _header_count: int = field(default=-1, repr=False)
@@ -188,41 +185,25 @@ class Evidence:
     def lines_are_single(self) -> bool:
         """Whether no line's text holds a newline: then the newlines of :meth:`haystack`
         (and of :meth:`haystack_lower`) are exactly the joins between lines."""
-        if self._starts is None:
-            self._find_starts()
-        return type(self._starts) is tuple
-
-    def _find_starts(self) -> None:
-        lines = self.lines
-        if self.haystack().count("\n") == len(lines) - 1:
-            # A line's index is the number of newlines before it. line_at counts them from
-            # the offset of its last answer (callers mostly go forward), with no pass over
-            # the lines themselves.
-            self._starts = (0, 0)
-        else:  # line i starts after the lengths of the lines before it and i newlines
-            self._starts = list(map(add, accumulate([len(ln.text) for ln in lines[:-1]],
-                                                    initial=0), count()))
+        return self.haystack().count("\n") == len(self.lines) - 1
 
     def line_at(self, offset: int) -> Line | None:
         """The line that holds character ``offset`` of :meth:`haystack`."""
-        hay = self.haystack()
-        lines = self.lines
-        if not lines:
+        self.haystack()
+        if self._starts is None:  # line offsets: only wanted when something is cited
+            # line i starts after the lines before it and their newlines (a plain loop
+            # costs less here than accumulate and map over a list of lengths). The reply
+            # collector and the prose reader index this list directly.
+            starts = []
+            at = 0
+            for ln in self.lines:
+                starts.append(at)
+                at += len(ln.text) + 1
+            self._starts = starts
+        if not self._starts:
             return None
-        if self._starts is None:  # worked out when something is first cited
-            self._find_starts()
-        starts = self._starts
-        if type(starts) is list:
-            return lines[max(bisect_right(starts, offset) - 1, 0)]
-        if offset <= 0:
-            return lines[0]
-        at, i = starts
-        if offset >= at:
-            i += hay.count("\n", at, offset)
-        else:
-            i -= hay.count("\n", offset, at)
-        self._starts = (offset, i)
-        return lines[i]
+        i = bisect_right(self._starts, offset) - 1
+        return self.lines[max(i, 0)]
 
     def add_system(self, name: str, line: Line | None = None) -> None:
         self.systems.setdefault(name, line)

@@ -93,7 +93,7 @@ _PIECES = [
     "Received", "received", "Return-Path", "Message-Id", "X-Foo", "x-", "DKİM-Signature",
     "Dkim-signature", "MIME-Version", "mıme-version", "Content-Type", "ARC-Seal",
     "Authentication-Results", "hello", "the", "co", "re", "K", "ſ", "ı", "İ", "a@b.example",
-    "550 5.1.1 unknown", "Bob", "\u212a",
+    "550 5.1.1 unknown", "Bob", "\u212a", "         ", "\t\t\t\t\t", "ORIGINAL MESSAGE FOLLOWS",
 ]
 _PARTS = ["headers", "returned-headers", "text/plain", "text/plain", "body",
           "message/delivery-status", "text/html"]
@@ -105,6 +105,24 @@ _PARTS = ["headers", "returned-headers", "text/plain", "text/plain", "body",
 def test_body_lines_finds_the_lines_the_old_loop_found(rows) -> None:
     lines = [Line(part, i + 1, "".join(pieces)) for i, (part, pieces) in enumerate(rows)]
     assert plaintext.body_lines(Evidence(lines=lines)) == _old_body_lines(Evidence(lines=lines))
+
+
+_GATE_PIECES = [" ", "\t", "    ", ">", "-", "--", "=", "**", "_", "x", "The ", "the header of",
+                "ORİGİNAL message header", "original message follows", "below is a copy", "K"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_GATE_PIECES), max_size=10).map("".join))
+def test_boundary_gates_turn_away_only_lines_the_pattern_would(text) -> None:
+    match = plaintext._BOUNDARY_START.match(text)
+    if match:
+        assert plaintext._may_start_boundary(text)
+    # with its phrases left out, the pattern is a row after at most 8 blanks
+    row = re.match(r"[ \t]{0,8}(?:-{2,}|={2,}|\*{2,}|_{2,})", text)
+    assert plaintext._may_start_row(text) == bool(row)
+    if match and not row:  # a phrase: in the lower-cased text, unless re.I folded it
+        assert any(p in text.lower() for p in plaintext._START_PHRASES) or \
+            not plaintext._no_extra_folds(text)
 
 
 _WORDS = ["a", "b", "ab", "ba", "\n", " ", "host", "HOST", "talking to", "[", "İ", "x@y.example"]
@@ -244,3 +262,22 @@ def test_candidates_are_those_the_old_scan_found(texts, excluded) -> None:
     lines = [Line("text/plain", i + 1, t) for i, t in enumerate(texts)]
     assert plaintext._candidates(lines, plaintext._Lowered(lines), excluded) == \
         _old_candidates(lines, excluded)
+
+
+_LOWER_PIECES = ["a", "B", " ", "\n", "İ", "Σ", "ΑΣ", "ς", "K", "\u212a", "ſ", "-- ", "Received: x",
+                 "original message follows", "x@y.example"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_PARTS),
+                          st.lists(st.sampled_from(_LOWER_PIECES), max_size=4).map("".join)),
+                max_size=10))
+def test_lowered_body_is_each_line_lower_cased(rows) -> None:
+    # (the body's lower-cased text is cut from the lower-cased haystack when it can be)
+    lines = [Line(part, i + 1, text) for i, (part, text) in enumerate(rows)]
+    ev = Evidence(lines=lines)
+    body = plaintext.body_lines(ev)
+    lows = plaintext._lowered(ev, body)
+    assert lows.lows == [ln.text.lower() for ln in body]
+    assert lows.text == "\n".join(lows.lows)
+    assert lows._plain == (lows.text.count("\n") == len(body) - 1)

@@ -137,15 +137,25 @@ def test_collect_replies_over_the_haystack_as_line_by_line(rows, prior):
 COMMAND_PIECES = st.sampled_from(["in reply to ", "after", " ", "the ", "RCPT", "data", "end of data",
                                   ">>> ", "SMTP:", "[rcpt_to]", "[DATA]", "does not like ",
                                   "recipient", "Sender", " address rejected", "but ", "my name",
-                                  " was rejected", "greeting", " failed", "x", "performing the"])
+                                  " was rejected", "greeting", " failed", "x", "performing the",
+                                  ">", "address rejected", "sender address rejected", "İ"])
 
 
-@settings(max_examples=2000, deadline=None)
+#: smtp_command's pattern as it was written first, with the alternatives grouped.
+SPEC_COMMAND = re.compile(
+    r"(?:in reply to|after|performing the|>>>|smtp:)[ \t]{0,3}(?:the[ \t])?"
+    r"(end of data|rcpt|mail|data|helo|ehlo|connect|message|body|auth|starttls|quit)\b"
+    r"|\[(rcpt_to|mail_from|data)\]|does not like (recipient|sender)"
+    r"|(recipient|sender) address rejected"
+    r"|but (sender|my name) was rejected|but (greeting) failed")
+
+
+@settings(max_examples=4000, deadline=None)
 @given(st.lists(COMMAND_PIECES, max_size=8).map("".join))
 def test_smtp_command_word_check_keeps_every_match(text):
-    from mailcheck.ingest.replies import _COMMAND, _COMMAND_NAMES, smtp_command
+    from mailcheck.ingest.replies import _COMMAND_NAMES, smtp_command
 
-    m = _COMMAND.search(text.lower())
+    m = SPEC_COMMAND.search(text.lower())
     want = None
     if m:
         word = next(g for g in m.groups() if g)
@@ -179,3 +189,17 @@ def test_searches_after_the_top_headers_find_what_the_whole_haystack_gives(head,
     assert replies._haystack_line_replies(ev, hay, start) == \
         replies._haystack_line_replies(ev, hay)
     assert replies._status_lines(ev, hay, start) == replies._status_lines(ev, hay)
+
+
+OLD_LINE_REPLY_AFTER_NL = re.compile(
+    r"\n[ \t]{0,8}(?:[245]|[<>]{1,3}[ \t]{0,3}[245]|[SC]:[ \t]{0,3}[245])\d\d:?[ -]")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(LINE_PIECES, max_size=12).map("".join))
+def test_line_reply_search_finds_the_newlines_the_optional_prefix_pattern_finds(text):
+    # (the pattern spells ``[ \t]{0,8}`` as none or ``[ \t]{1,8}``, for speed)
+    from mailcheck.ingest.replies import _LINE_REPLY_AFTER_NL
+
+    assert [m.span() for m in _LINE_REPLY_AFTER_NL.finditer(text)] == \
+        [m.span() for m in OLD_LINE_REPLY_AFTER_NL.finditer(text)]

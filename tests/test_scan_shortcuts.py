@@ -80,8 +80,7 @@ def _line_by_offsets(ev: Evidence, offset: int) -> Line | None:
 @given(st.lists(st.text(alphabet="ab\n", max_size=5), max_size=7),
        st.lists(st.integers(-3, 45), max_size=8))
 def test_line_at_answers_a_run_of_offsets_in_any_order(texts, offsets):
-    # (counted from the last answer when no line holds a newline, from the lines' offsets
-    # when one does)
+    # (lines that hold newlines too: the offsets count each line's text and one join)
     ev = _evidence(texts)
     for offset in offsets:
         assert ev.line_at(offset) is _line_by_offsets(ev, offset)

@@ -160,32 +160,72 @@ def body_lines(ev: Evidence) -> list[Line]:
         return cached[1]
     # A line that does not start like a boundary is one only if it holds one of these
     # phrases: when the whole text lacks them, most lines need no lower-casing.
-    phrases = not _BOUNDARY_PHRASES.isdisjoint(ev.present_literals())
+    present = ev.present_literals()
+    phrases = not _BOUNDARY_PHRASES.isdisjoint(present)
+    # Nor can a line start like one with a phrase when the text holds none of
+    # _START_PHRASES (lower-cased, as re.I matches them when no character it folds onto
+    # an ASCII letter is there): then only a row of -, =, * or _ can start one.
+    rows_only = _START_PHRASE_SET.isdisjoint(present) and _no_extra_folds(ev.haystack())
+    out = _body_lines_by_line(ev, phrases, rows_only)
+    ev._body = (len(ev.lines), out, None)  # (its _Lowered, made when first asked for)
+    return out
+
+
+def _skipped(part: str) -> bool:
+    """Parts that are not the notice's own text: headers, status parts, returned headers."""
+    return part == "headers" or part == "returned-headers" or part.startswith("message/")
+
+
+def _body_lines_by_line(ev: Evidence, phrases: bool, rows_only: bool) -> list[Line]:
+    """body_lines, a test for each line."""
+    if rows_only and not phrases:
+        return _body_lines_rows(ev)
+    first, may_start = (_ROW_FIRST, _may_start_row) if rows_only else \
+        (_MAY_START, _may_start_boundary)
     out: list[Line] = []
     # Lines come in runs of one part: groupby steps over the runs that are left out
     # (the message's headers, a status part, the returned headers) without a test per line.
     for part, run in groupby(ev.lines, _PART):
-        if part == "headers" or part == "returned-headers" or part.startswith("message/"):
+        if _skipped(part):
             continue
         for ln in run:
             text = ln.text
-            c = text[:1]
             # _is_boundary(text), with the phrase test left out when the text has none
-            if c in _MAY_START and _may_start_boundary(text) and _BOUNDARY_START.match(text):
+            if text[:1] in first and may_start(text) and _BOUNDARY_START.match(text):
                 boundary = _boundary_row(text)
             else:
                 boundary = phrases and _holds_boundary_phrase(text)
             if boundary:
                 if out:
-                    break
+                    return out
                 continue
             if out and text[:2] in _RETURNED_HEADS and _RETURNED_HEADER.match(text):
-                break
+                return out
             out.append(ln)
-        else:
+    return out
+
+
+def _body_lines_rows(ev: Evidence) -> list[Line]:
+    """_body_lines_by_line when no phrase can make a line a boundary: only a row can,
+    and no line that starts with a row's character is a returned header's."""
+    out: list[Line] = []
+    append = out.append
+    for part, run in groupby(ev.lines, _PART):
+        if _skipped(part):
             continue
-        break  # (out of the inner loop at the returned message's start)
-    ev._body = (len(ev.lines), out, None)  # (its _Lowered, made when first asked for)
+        for ln in run:
+            text = ln.text
+            c = text[:1]
+            if c in _ROW_FIRST:
+                if _may_start_row(text) and _BOUNDARY_START.match(text) and \
+                        _boundary_row(text):
+                    if out:
+                        return out
+                    continue
+            elif out and c in _RETURNED_FIRST and text[:2] in _RETURNED_HEADS and \
+                    _RETURNED_HEADER.match(text):
+                return out
+            append(ln)
     return out
 
 
@@ -211,18 +251,43 @@ def _spellings(word: str) -> frozenset[str]:
 _PHRASE_HEADS = frozenset().union(*(_spellings(p[:3]) for p in _START_PHRASES))
 _RETURNED_HEADS = frozenset().union(*(_spellings(h) for h in (
     "re", "me", "x-", "dk", "mi", "co", "ar", "au")))
+_RETURNED_FIRST = frozenset(h[:1] for h in _RETURNED_HEADS)
 
 
 def _may_start_boundary(text: str) -> bool:
     """False when _BOUNDARY_START cannot match ``text`` (a quick look at its first
     characters); True when it may."""
     t = text.lstrip(" \t")
+    # the pattern allows 8 blanks, and 2 more before a phrase: a deeper indent fails
+    # only after many tries of the alternatives
+    indent = len(text) - len(t)
     c = t[:1]
     if c == ">":  # only a phrase can follow: "> original message follows"
-        return t[1:].lstrip(" \t")[:3] in _PHRASE_HEADS
+        return indent <= 8 and t[1:].lstrip(" \t")[:3] in _PHRASE_HEADS
     if c == "-" or c == "=" or c == "*" or c == "_":
-        return t[1:2] == c
-    return t[:3] in _PHRASE_HEADS
+        return indent <= 8 and t[1:2] == c
+    return indent <= 10 and t[:3] in _PHRASE_HEADS
+
+
+#: The first characters of a line that _may_start_row can accept.
+_ROW_FIRST = frozenset(" \t-=*_")
+_ROWS = frozenset(("--", "==", "**", "__"))
+
+
+def _may_start_row(text: str) -> bool:
+    """Whether _BOUNDARY_START, its phrases left out, matches ``text``: a row of two or
+    more -, =, * or _ after at most 8 blanks."""
+    t = text.lstrip(" \t")
+    return t[:2] in _ROWS and len(text) - len(t) <= 8
+
+
+_START_PHRASE_SET = frozenset(_START_PHRASES)
+#: The characters re.I matches to an ASCII letter that lower() does not turn into it.
+_EXTRA_FOLDS = "".join(textscan.EXTRA_CASE_FOLDS.values())
+
+
+def _no_extra_folds(text: str) -> bool:
+    return text.isascii() or not any(ch in text for ch in _EXTRA_FOLDS)
 
 
 #: What a line that does not start like a boundary must contain to be one (lower-case).
@@ -310,12 +375,21 @@ class _Lowered:
 
     __slots__ = ("lows", "text", "_plain", "_starts", "_commands")
 
-    def __init__(self, lines: list[Line]) -> None:
-        self.lows = [ln.text.lower() for ln in lines]
-        self.text = "\n".join(self.lows)
+    def __init__(self, lines: list[Line], text: str | None = None) -> None:
+        """``text``, when given, is the lines' texts joined by newlines, lower-cased."""
+        # (lower() maps each character alone, but for a capital sigma, which looks at its
+        # neighbours up to a newline as it would up to the text's ends: the joined text
+        # lower-cased is the lines lower-cased, joined)
+        if text is None:
+            text = "\n".join([ln.text for ln in lines]).lower()
+        lows = text.split("\n")
         # whether the joiners are the text's only newlines: then a line's index is the
         # number of newlines before it
-        self._plain = self.text.count("\n") == len(self.lows) - 1
+        self._plain = len(lows) == len(lines)
+        if not self._plain:  # (a line holds a newline itself)
+            lows = [ln.text.lower() for ln in lines]
+        self.lows = lows
+        self.text = text
         self._starts: list[int] | None = None
         self._commands: bool | None = None
 
@@ -366,8 +440,28 @@ def _lowered(ev: Evidence, lines: list[Line]) -> _Lowered:
     if body is None or body[1] is not lines:
         return _Lowered(lines)
     if body[2] is None:
-        ev._body = (body[0], lines, _Lowered(lines))
+        ev._body = (body[0], lines, _Lowered(lines, _slice_lower(ev, lines)))
     return ev._body[2]
+
+
+def _slice_lower(ev: Evidence, lines: list[Line]) -> str | None:
+    """``lines`` joined and lower-cased, cut from the lower-cased haystack when they are
+    a run of the input's lines (the notice's text usually is); None when they are not."""
+    if not lines:
+        return None
+    a = lines[0].number - 1
+    b = a + len(lines)
+    every = ev.lines
+    if a < 0 or b > len(every) or every[a] is not lines[0] or every[b - 1] is not lines[-1]:
+        return None  # (an ordered pick of n lines from n in a row is all of them)
+    hay, low = ev.haystack(), ev.haystack_lower()
+    if len(low) != len(hay):
+        return None  # lower() lengthened a character: the offsets no longer agree
+    ev.line_at(0)  # the lines' offsets (the reply collector and rules want them too)
+    starts = ev._starts
+    if starts is None or len(starts) != len(every):
+        return None
+    return low[starts[a]:starts[b - 1] + len(lines[-1].text)]
 
 
 def _first_lines(body: _Lowered, addr: str) -> list[int]:
@@ -702,3 +796,4 @@ def _from_subject(ev: Evidence, lines: list[Line] | None = None) -> None:
 textscan.register(_FAILURE_HINTS[:-2])  # detect() asks the shared scan
 _HINT_SET = frozenset(_FAILURE_HINTS[:-2])
 textscan.register(_BOUNDARY_PHRASES)  # and so does body_lines()
+textscan.register(_START_PHRASES)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
+from itertools import groupby
+from operator import attrgetter
 
 from ..model import Evidence, Line, Reply
 
@@ -74,22 +76,30 @@ KNOWN_CODES = frozenset(
 )
 
 
+#: The commands a notice names after "in reply to", "after" ... (a word, not a prefix).
+_COMMAND_AFTER = (r"[ \t]{0,3}(?:the[ \t])?"
+                  r"(end of data|rcpt|mail|data|helo|ehlo|connect|message|body|auth|starttls|"
+                  r"quit)\b")
+#: What names the command a reply answered. Every alternative starts with a literal
+#: character (``(?:in reply to|after...)`` is spelled out, and "recipient" or "sender"
+#: before "address rejected" too), so the regex engine skips ahead to the characters that
+#: can start one instead of trying every alternative at every position. The command word
+#: is the group that took part, or for "... address rejected", the match's first word.
 _COMMAND = re.compile(
-    r"(?:in reply to|after|performing the|>>>|smtp:)[ \t]{0,3}(?:the[ \t])?"
-    r"(end of data|rcpt|mail|data|helo|ehlo|connect|message|body|auth|starttls|quit)\b"
-    r"|\[(rcpt_to|mail_from|data)\]|does not like (recipient|sender)"
-    r"|(recipient|sender) address rejected"
+    "|".join(re.escape(w) + _COMMAND_AFTER
+             for w in ("in reply to", "after", "performing the", ">>>", "smtp:"))
+    + r"|\[(rcpt_to|mail_from|data)\]|does not like (recipient|sender)"
+    + r"|recipient address rejected|sender address rejected"
     # qmail-remote: "Connected to 192.0.2.1 but sender was rejected." (MAIL FROM), "... but
     # my name was rejected." (HELO), "... but greeting failed." (the banner)
-    r"|but (sender|my name) was rejected|but (greeting) failed")  # lower-cased text: no re.I
+    + r"|but (sender|my name) was rejected|but (greeting) failed")  # lower-cased text: no re.I
 _COMMAND_NAMES = {"end of data": "DATA", "message": "DATA", "body": "DATA", "rcpt_to": "RCPT",
                   "mail_from": "MAIL", "recipient": "RCPT", "sender": "MAIL", "my name": "HELO",
                   "greeting": "CONNECT"}
 
 
-#: A string each alternative of _COMMAND contains. The pattern's alternatives start with
-#: groups, so its search tries every position (about 50 ns a character); a line that holds
-#: none of these cannot match.
+#: A string each alternative of _COMMAND contains: a text that holds none of these
+#: cannot match (a few substring tests, cheaper than the search).
 _COMMAND_WORDS = ("in reply to", "after", "performing the", ">>>", "smtp:", "[rcpt_to]",
                   "[mail_from]", "[data]", "does not like", "address rejected", "but ")
 
@@ -102,7 +112,7 @@ def smtp_command(text: str) -> str | None:
     m = _COMMAND.search(low)  # several times faster than a re.I search
     if not m:
         return None
-    word = next(g for g in m.groups() if g)
+    word = m.group(m.lastindex) if m.lastindex else m.group().partition(" ")[0]
     return _COMMAND_NAMES.get(word, word.upper())
 
 
@@ -208,38 +218,56 @@ def embedded_replies(lines: Iterable[Line]) -> list[Reply]:
 _HEADER_PARTS = ("headers", "returned-headers")
 #: _LINE_REPLY without its anchor, to match at a line's offset in a haystack.
 _LINE_REPLY_AT = re.compile(_LINE_REPLY.pattern[1:])
-#: A newline that _LINE_REPLY_AT matches after: its start up to the separator, with the
-#: optional prefix spelled as alternatives that each start with a character class (the
-#: regex engine skips those on one character test, where an optional group costs a lot at
-#: every line).
+#: A newline that _LINE_REPLY_AT matches after: its start up to the separator. Each
+#: alternative starts with a character class (``[ \t]{0,8}`` is split into none and
+#: ``[ \t]{1,8}``): the regex engine tries a branch only when its first character fits,
+#: so most newlines fail on a few character tests instead of an optional group.
 _LINE_REPLY_AFTER_NL = re.compile(
-    r"\n[ \t]{0,8}(?:[245]|[<>]{1,3}[ \t]{0,3}[245]|[SC]:[ \t]{0,3}[245])\d\d:?[ -]")
+    r"\n(?:[245]|[ \t]{1,8}(?:[245]|[<>]{1,3}[ \t]{0,3}[245]|[SC]:[ \t]{0,3}[245])"
+    r"|[<>]{1,3}[ \t]{0,3}[245]|[SC]:[ \t]{0,3}[245])\d\d:?[ -]")
 #: The ``.Y.Z`` of a status code. Its literal first character lets the regex engine skip
 #: ahead quickly, where a search for [245] stops at every digit of a date or an ID. A status
 #: code (and so an _EMBEDDED reply) that follows no digit or dot has its ``.Y.Z`` found
 #: here: a hit that overlaps the previous one is missed, but its status would follow a
 #: digit or a dot.
 _DOTTED = re.compile(r"\.[0-7]\.\d")
+_PART = attrgetter("part")
 
 
-def _haystack_line_replies(ev: Evidence, hay: str, start: int = 0) -> list[Reply]:
+def _line_starts(ev: Evidence) -> list[int]:
+    """Where each line of ``ev.lines`` starts in the haystack (what Evidence.line_at
+    bisects; built once per input, and rules and systems want it too)."""
+    if ev._starts is None:
+        ev.line_at(0)
+    return ev._starts  # type: ignore[return-value]
+
+
+def _haystack_line_replies(ev: Evidence, hay: str, start: int = 0,
+                           end: int | None = None) -> list[Reply]:
     """line_replies of the lines outside the header parts, by one search of the haystack
-    from offset ``start``, where a line starts after a newline, or 0 (hits are (line,
-    match, offset of the line))."""
+    from offset ``start``, where a line starts after a newline, or 0, up to ``end``, where
+    a line ends (hits are (line, match, offset of the line))."""
+    lines = ev.lines
+    starts = _line_starts(ev)
     hits: list[_Hit] = []
-    first = ev.lines[0]
+    first = lines[0]
     if start == 0 and first.part not in _HEADER_PARTS:
         m = _LINE_REPLY.match(first.text)
         if m and (m.group(3) or m.group(1) in KNOWN_CODES):
             hits.append((first, m, 0))
-    for nl in _LINE_REPLY_AFTER_NL.finditer(hay, max(start - 1, 0)):
+    # (a hit lies within its line: it needs nothing past the end of the last line searched)
+    for nl in _LINE_REPLY_AFTER_NL.finditer(hay, max(start - 1, 0),
+                                            len(hay) if end is None else end):
         s = nl.start() + 1
-        ln = ev.line_at(s)
-        if ln is None or ln.part in _HEADER_PARTS or ev.line_at(s - 1) is ln:
-            continue  # a header line, or a newline inside a line's text
+        i = bisect_right(starts, s) - 1  # (ev.line_at(s))
+        ln = lines[i]
+        if starts[i] != s or ln.part in _HEADER_PARTS:
+            continue  # a newline inside a line's text, or a header line
         m = _LINE_REPLY_AT.match(hay, s)
         if m and (m.group(3) or m.group(1) in KNOWN_CODES):
             hits.append((ln, m, s))
+    if not hits:
+        return []
 
     def follows(prev: _Hit, hit: _Hit) -> bool:
         """Whether only lines of the header parts (which line_replies is not given) come
@@ -255,34 +283,66 @@ def _haystack_line_replies(ev: Evidence, hay: str, start: int = 0) -> list[Reply
     return _join_line_replies(hits, follows)
 
 
-def _status_lines(ev: Evidence, hay: str, start: int = 0) -> list[Line]:
-    """The lines outside the header parts, from offset ``start`` on, that may hold a status
-    code which follows no digit or dot (the only lines where find_status or an _EMBEDDED
-    reply can match)."""
-    out: list[Line] = []
-    for m in _DOTTED.finditer(hay, start):
+def _status_lines(ev: Evidence, hay: str, start: int = 0, end: int | None = None) -> list[int]:
+    """The indexes of the lines outside the header parts, from offset ``start`` on (up to
+    ``end``, where a line ends), that may hold a status code which follows no digit or dot
+    (the only lines where find_status or an _EMBEDDED reply can match)."""
+    lines = ev.lines
+    starts = _line_starts(ev)
+    out: list[int] = []
+    last = -1
+    for m in _DOTTED.finditer(hay, start, len(hay) if end is None else end):
         q = m.start() - 1
         if q < 0 or hay[q] not in "245" or (q and hay[q - 1] in _DIGITS_AND_DOT):
             continue
-        ln = ev.line_at(q)
-        if ln is not None and ln.part not in _HEADER_PARTS and (not out or out[-1] is not ln):
-            out.append(ln)
+        i = bisect_right(starts, q) - 1  # (ev.line_at(q))
+        if i != last and lines[i].part not in _HEADER_PARTS:
+            out.append(i)
+            last = i
+    return out
+
+
+def _embedded_at(ev: Evidence, hay: str, indexes: list[int]) -> list[Reply]:
+    """embedded_replies of these lines (indexes into ``ev.lines``), each searched where it
+    stands in the haystack. An _EMBEDDED match never spans a newline, and its lookaheads
+    see the end of the line's span as they see the newline that joins the lines."""
+    lines = ev.lines
+    starts = ev._starts
+    out = []
+    for i in indexes:
+        ln = lines[i]
+        ls = starts[i]  # type: ignore[index]
+        for m in _EMBEDDED.finditer(hay, ls, ls + len(ln.text)):
+            s = m.start()
+            if s > ls and hay[s - 1] in _DIGITS_AND_DOT:
+                continue
+            if s > ls:
+                text = ln.text[s - ls:].strip().rstrip("'\")>").strip()
+                out.append(Reply(m.group(1), m.group(2), text, ln))
+            break  # (the line's first reply decides)
     return out
 
 
 def _after_top_headers(ev: Evidence) -> int:
-    """An offset in the haystack where a line starts, at or before the first line after
-    the message's own header lines (they come first): the searches start there, not over
-    the headers they would drop."""
-    k = 0
-    for ln in ev.lines:
-        if ln.part != "headers":
-            break
-        k += 1
-    if k == len(ev.lines):
-        return len(ev.haystack())
-    # the first place the line's text follows a newline: its own place, or one before it
-    return ev.haystack().find("\n" + ev.lines[k].text) + 1 if k else 0
+    """The offset in the haystack of the first line after the message's own header lines
+    (they come first): the searches start there, not over the headers they would drop."""
+    lines = ev.lines
+    part, run = next(groupby(lines, _PART))
+    if part != "headers":
+        return 0
+    k = len(list(run))
+    return len(ev.haystack()) if k == len(lines) else _line_starts(ev)[k]
+
+
+def _before_returned_headers(ev: Evidence) -> int:
+    """The offset in the haystack where the last line outside the header parts ends: the
+    returned message's headers usually close the input, and the searches stop short of
+    them (about a third of what follows the message's own headers)."""
+    lines = ev.lines
+    j = len(lines) - 1
+    while j >= 0 and lines[j].part in _HEADER_PARTS:
+        j -= 1
+    return _line_starts(ev)[j] + len(lines[j].text) if j >= 0 else 0
 
 
 def collect_replies(ev: Evidence) -> None:
@@ -293,20 +353,27 @@ def collect_replies(ev: Evidence) -> None:
     """
     if not ev.lines:
         return
-    seen = {(r.line.number if r.line else None) for r in ev.replies}
     hay = ev.haystack()
     start = _after_top_headers(ev)
-    found = _haystack_line_replies(ev, hay, start)
-    candidates = _status_lines(ev, hay, start)
-    found += embedded_replies(candidates)  # on the lines where it can find one
-    for rep in found:
-        key = rep.line.number if rep.line else None
-        if key in seen:
-            continue
-        seen.add(key)
-        ev.replies.append(rep)
-    if not any(r.status for r in ev.replies):
-        for ln in candidates:
+    if start >= len(hay) and start:
+        return  # nothing but the message's headers
+    end = _before_returned_headers(ev)
+    found = _haystack_line_replies(ev, hay, start, end)
+    candidates = _status_lines(ev, hay, start, end)
+    if candidates:
+        found += _embedded_at(ev, hay, candidates)  # on the lines where it can find one
+    if found:
+        seen = {(r.line.number if r.line else None) for r in ev.replies}
+        for rep in found:
+            key = rep.line.number if rep.line else None
+            if key in seen:
+                continue
+            seen.add(key)
+            ev.replies.append(rep)
+    if candidates and not any(r.status for r in ev.replies):
+        lines = ev.lines
+        for i in candidates:
+            ln = lines[i]
             st = find_status(ln.text)
             if st and key_is_status_line(ln.text):
                 ev.replies.append(Reply(None, st, ln.text.strip(), ln))
