@@ -82,6 +82,10 @@ def _orange_codes() -> dict[str, str]:
     return dict(_table().get("orange", {}))
 
 
+#: What every code _ORANGE_CODE finds holds.
+_VENDOR_WORDS = ("ofr", "lpn")
+
+
 def reason_from_vendor_code(text: str) -> str | None:
     """The reason a provider's own error code names (Orange's, see ``[orange]``)."""
     low = text.lower()
@@ -99,11 +103,12 @@ def _decisive_status() -> dict[str, str]:
 
 @cache
 def _phrase_scanner() -> LiteralSet:
-    # The reason phrases, and what _adjust asks about the same text: the directory's
-    # phrases and the words smtp_command looks for first (these are of no section of
-    # phrase_table, so reason_from_text does not see them).
+    # The reason phrases, and what _adjust and classify ask about the same text: the
+    # directory's phrases, the words smtp_command looks for first, the letters of a
+    # vendor's code (these are of no section of phrase_table: reason_from_text does not
+    # see them).
     return LiteralSet([*(p for _, phrases in phrase_table(True) for p in phrases),
-                       *_directory_phrases(), *_COMMAND_WORDS])
+                       *_directory_phrases(), *_COMMAND_WORDS, *_VENDOR_WORDS])
 
 
 @cache
@@ -211,7 +216,9 @@ def classify(rec: RecipientEvidence, rule_reason: str | None = None) -> str:
         if decisive and not (decisive == "mailboxfull" and "submission quota" in text.lower()):
             # (Exchange Online's 5.2.2 "submission quota exceeded" is the sender's limit)
             return decisive
-    vendor = reason_from_vendor_code(text) if text else None
+    # (a text without the letters of a vendor's code has none: the scan tells)
+    vendor = (reason_from_vendor_code(text)
+              if text and not _phrases_in(text).isdisjoint(_VENDOR_WORDS) else None)
     if vendor:
         return vendor
     if rule_reason:

@@ -49,3 +49,12 @@ def test_adjust_is_the_general_adjust(reason, text, command, status, action) -> 
     rec = RecipientEvidence(recipient="a@b.example", status=status, action=action,
                             smtp_command=command, diagnostic=text)
     assert reasons._adjust(reason, rec, text) == _adjust_general(reason, rec, text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(st.lists(st.sampled_from(["OFR_506", "ofr004_999", "LPN007_416", "lpn", "OF",
+                                           "R", "_", "416", "İ", "\u212a", " "]),
+                          max_size=5).map("".join), st.text(max_size=30)))
+def test_a_text_the_scan_finds_no_vendor_letters_in_has_no_vendor_code(text) -> None:
+    if reasons._phrases_in(text).isdisjoint(reasons._VENDOR_WORDS):
+        assert reasons.reason_from_vendor_code(text) is None
