@@ -33,6 +33,10 @@ VAGUE_DETAILS = frozenset({"0.0", "1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "7.0
 _HOST_MISSING = re.compile(
     r"(?<![@\w.-])[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}\.?[ \t]{1,3}does(?: not|n't) exist")
 
+#: What every match of _HOST_MISSING holds: the regex tries a match at each letter of the
+#: text; a text without either of these (told by the phrase scan) is not searched.
+_HOST_MISSING_WORDS = ("does not exist", "doesn't exist")
+
 
 #: "Delivery failed 20 attempts", "failed after 5 attempts": the MTA stopped retrying.
 _GAVE_UP = re.compile(r"(?:failed|after) [0-9]{1,4} (?:delivery )?attempts")
@@ -105,10 +109,11 @@ def _decisive_status() -> dict[str, str]:
 def _phrase_scanner() -> LiteralSet:
     # The reason phrases, and what _adjust and classify ask about the same text: the
     # directory's phrases, the words smtp_command looks for first, the letters of a
-    # vendor's code (these are of no section of phrase_table: reason_from_text does not
-    # see them).
+    # vendor's code, the words of a missing host (these are of no section of phrase_table:
+    # reason_from_text does not see them).
     return LiteralSet([*(p for _, phrases in phrase_table(True) for p in phrases),
-                       *_directory_phrases(), *_COMMAND_WORDS, *_VENDOR_WORDS])
+                       *_directory_phrases(), *_COMMAND_WORDS, *_VENDOR_WORDS,
+                       *_HOST_MISSING_WORDS])
 
 
 @cache
@@ -188,7 +193,8 @@ def _adjust(reason: str, rec: RecipientEvidence, text: str) -> str:
             # refused before any address was given: the client itself (its IP, its name)
             return "blocked"
     if reason == "userunknown":
-        if _HOST_MISSING.search(text.lower()):
+        if (not _phrases_in(text).isdisjoint(_HOST_MISSING_WORDS) and
+                _HOST_MISSING.search(text.lower())):
             return "hostunknown"  # "553 mx.example.org does not exist": a host, not a mailbox
         if (_phrases_in(text).isdisjoint(_directory_phrases()) and
                 reason_from_status(rec.status) != "userunknown" and

@@ -34,7 +34,8 @@ def _adjust_general(reason: str, rec: RecipientEvidence, text: str) -> str:
 
 
 _PIECES = [*reasons._directory_phrases(), *_COMMAND_WORDS, "rcpt", "mail", "data", "helo",
-           " to:", "user unknown", "authentication required", "mx.example.org does not exist",
+           " to:", "user unknown", "host.example", " does", "\t", "DOESN'T EXIST", " not exist",
+           "authentication required", "mx.example.org does not exist",
            "host not found, try again", "NOT FOUND, TRY AGAIN", "İ", "\u212a", " ", "x"]
 _texts = st.lists(st.sampled_from(_PIECES), max_size=6).map("".join)
 _REASONS = sorted(reasons._BY_COMMAND | {"rejected", "blocked", "mailboxfull", "networkerror"})
