@@ -57,10 +57,25 @@ def fill(text: str | None, values: dict[str, str]) -> str | None:
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1)) or m.group(2), text)
 
 
+#: The usual address: a local part of letters, digits and ``_``, host labels of letters and
+#: digits. Every such address passes _LOCAL and _DOMAIN as it is (no white space or final
+#: dot to strip; the length of the domain is checked apart), so one search without nested
+#: groups answers for it (a test holds this to the general checks).
+_USUAL_ADDRESS = re.compile(r"[A-Za-z0-9_]{1,64}@((?:[A-Za-z0-9]{1,63}\.){1,10}[A-Za-z0-9]{1,63})")
+
+
 def safe_address(text: str | None) -> str | None:
     """``text`` as a lower-cased address when it is plain enough to paste into a shell."""
     if not text:
         return None
+    m = _USUAL_ADDRESS.fullmatch(text)
+    if m and m.end(1) - m.start(1) <= 253:
+        return f"{text[:m.start(1)]}{m.group(1).lower()}"
+    return _safe_address(text)
+
+
+def _safe_address(text: str) -> str | None:
+    """:func:`safe_address` without its shortcut for the usual address."""
     local, at, domain = text.strip().rpartition("@")
     if at and _LOCAL.fullmatch(local) and safe_domain(domain):
         return f"{local}@{domain.lower()}"
@@ -148,16 +163,24 @@ def finding_identities(finding: Finding, diag: Diagnosis, base: dict[str, str]) 
     return values
 
 
+#: What every placeholder of an identity input_identities gives (sender, sender_domain)
+#: starts with.
+_SENDER_OPEN = "{{sender"
+
+
 def fill_findings(diag: Diagnosis, ev: Evidence) -> None:
     """Put the input's identities into every finding's commands (in place)."""
     base = None  # worked out when a command first needs it: most findings have none
     for f in diag.findings:
-        for s in f.fix:
-            if s.powershell and _OPEN in s.powershell:
-                break
-        else:
+        templates = [s.powershell for s in f.fix if s.powershell and _OPEN in s.powershell]
+        if not templates:
             continue
-        if base is None:
-            base = input_identities(ev)
-        values = finding_identities(f, diag, base)
+        if any(_SENDER_OPEN in t for t in templates):
+            if base is None:
+                base = input_identities(ev)
+            values = finding_identities(f, diag, base)
+        else:
+            # Only the finding's recipients are named: the input's identities (the sole
+            # source of sender and sender_domain) would not be used.
+            values = finding_identities(f, diag, {})
         f.fix = [FixStep(s.text, fill(s.powershell, values)) for s in f.fix]

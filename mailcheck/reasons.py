@@ -21,7 +21,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from . import tomlcache
-from .ingest.replies import smtp_command
+from .ingest.replies import _COMMAND_WORDS, smtp_command
 from .model import HARD_REASONS, NOT_FAILURE_REASONS, RecipientEvidence
 from .status import _data_file, detail, reply_info, status_info
 from .textscan import LiteralSet
@@ -32,6 +32,10 @@ VAGUE_DETAILS = frozenset({"0.0", "1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "7.0
 #: "<host name> does not exist" with no local part: the domain is what is missing.
 _HOST_MISSING = re.compile(
     r"(?<![@\w.-])[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}\.?[ \t]{1,3}does(?: not|n't) exist")
+
+#: What every match of _HOST_MISSING holds: the regex tries a match at each letter of the
+#: text; a text without either of these (told by the phrase scan) is not searched.
+_HOST_MISSING_WORDS = ("does not exist", "doesn't exist")
 
 
 #: "Delivery failed 20 attempts", "failed after 5 attempts": the MTA stopped retrying.
@@ -82,6 +86,10 @@ def _orange_codes() -> dict[str, str]:
     return dict(_table().get("orange", {}))
 
 
+#: What every code _ORANGE_CODE finds holds.
+_VENDOR_WORDS = ("ofr", "lpn")
+
+
 def reason_from_vendor_code(text: str) -> str | None:
     """The reason a provider's own error code names (Orange's, see ``[orange]``)."""
     low = text.lower()
@@ -99,7 +107,13 @@ def _decisive_status() -> dict[str, str]:
 
 @cache
 def _phrase_scanner() -> LiteralSet:
-    return LiteralSet(p for _, phrases in phrase_table(True) for p in phrases)
+    # The reason phrases, and what _adjust and classify ask about the same text: the
+    # directory's phrases, the words smtp_command looks for first, the letters of a
+    # vendor's code, the words of a missing host (these are of no section of phrase_table:
+    # reason_from_text does not see them).
+    return LiteralSet([*(p for _, phrases in phrase_table(True) for p in phrases),
+                       *_directory_phrases(), *_COMMAND_WORDS, *_VENDOR_WORDS,
+                       *_HOST_MISSING_WORDS])
 
 
 @cache
@@ -163,10 +177,13 @@ def _temporary(rec: RecipientEvidence) -> bool:
 
 def _adjust(reason: str, rec: RecipientEvidence, text: str) -> str:
     """Context a phrase alone cannot see: the SMTP command, a temporary code."""
-    low = text.lower()
     command = None
     if reason in _BY_COMMAND:
-        command = rec.smtp_command or smtp_command(text)
+        command = rec.smtp_command
+        if not command and not _phrases_in(text).isdisjoint(_COMMAND_WORDS):
+            # (smtp_command answers None for a text without any of these words; the
+            # scan of the text reason_from_text made tells whether there is one)
+            command = smtp_command(text)
         if command == "MAIL" and (reason in _SENDER_REFUSED or reason == "securityerror" and
                                   not reason_from_text(text, broad=False)):
             # "does not exist", "access denied" in answer to MAIL FROM: the sender's
@@ -175,14 +192,17 @@ def _adjust(reason: str, rec: RecipientEvidence, text: str) -> str:
         if command in _GREETING and reason in ("filtered", "onhold", "undefined"):
             # refused before any address was given: the client itself (its IP, its name)
             return "blocked"
-    if reason == "userunknown" and _HOST_MISSING.search(low):
-        return "hostunknown"  # "553 mx.example.org does not exist": a host, not a mailbox
-    if reason == "userunknown" and not any(p in low for p in _directory_phrases()):
-        if reason_from_status(rec.status) != "userunknown" and command not in ("RCPT", "MAIL"):
-            # "user unknown" neither coded 5.1.x nor said in answer to RCPT TO: the words
-            # of a filter after the message was sent, not the directory's answer
+    if reason == "userunknown":
+        if (not _phrases_in(text).isdisjoint(_HOST_MISSING_WORDS) and
+                _HOST_MISSING.search(text.lower())):
+            return "hostunknown"  # "553 mx.example.org does not exist": a host, not a mailbox
+        if (_phrases_in(text).isdisjoint(_directory_phrases()) and
+                reason_from_status(rec.status) != "userunknown" and
+                command not in ("RCPT", "MAIL")):
+            # "user unknown" neither coded 5.1.x nor said in answer to RCPT TO, nor a
+            # directory's own words: a filter's words after the message was sent
             return "filtered"
-    if reason == "hostunknown" and (_temporary(rec) or "not found, try again" in low):
+    elif reason == "hostunknown" and (_temporary(rec) or "not found, try again" in text.lower()):
         return "networkerror"
     return reason
 
@@ -202,7 +222,9 @@ def classify(rec: RecipientEvidence, rule_reason: str | None = None) -> str:
         if decisive and not (decisive == "mailboxfull" and "submission quota" in text.lower()):
             # (Exchange Online's 5.2.2 "submission quota exceeded" is the sender's limit)
             return decisive
-    vendor = reason_from_vendor_code(text) if text else None
+    # (a text without the letters of a vendor's code has none: the scan tells)
+    vendor = (reason_from_vendor_code(text)
+              if text and not _phrases_in(text).isdisjoint(_VENDOR_WORDS) else None)
     if vendor:
         return vendor
     if rule_reason:
