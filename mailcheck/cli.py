@@ -17,9 +17,8 @@ import click
 from . import __version__
 from .diagnosis import default_rules, diagnose
 from .dns_options import dns_options
-from .i18n import LANGS
 from .render import FORMATS, render
-from .rules import RuleError, RuleSet, builtin_pack_files, load_pack
+from .rules import LANGS, RuleError, RuleSet, builtin_pack_files, load_pack  # (LANGS: i18n's)
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 

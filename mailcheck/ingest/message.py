@@ -17,7 +17,6 @@ import email.header
 import re
 from email._policybase import compat32  # email.policy's own, without its 2 ms of imports
 from email.message import Message
-from html import unescape
 from itertools import count, repeat
 
 from ..model import Evidence, Header, Line
@@ -178,6 +177,8 @@ def html_to_text(html: str) -> str:
                 out.append("\n")
         if not hidden:
             out.append(parts[k + 1])
+    from html import unescape  # (here: html.entities' table costs 1 ms at start-up)
+
     text = unescape("".join(out)).replace("\xa0", " ")
     # Each line stripped, runs of spaces and tabs squeezed. Stripping first gives the same
     # lines (a squeezed run is still white space, and runs never cross a line) and leaves
