@@ -66,6 +66,8 @@ class RecipientEvidence:
 
 @dataclass(slots=True)
 class Header:
+    """One header field of the input, with the line it came from."""
+
     name: str
     value: str
     line: Line | None = None
@@ -262,6 +264,8 @@ class Evidence:
 
 @dataclass(slots=True)
 class FixStep:
+    """One step of a finding's fix, with the PowerShell that does it when there is one."""
+
     text: str
     powershell: str | None = None
 
@@ -314,6 +318,8 @@ class Finding:
 
 @dataclass(slots=True)
 class RecipientResult:
+    """The verdict for one recipient: what the input says and the findings about it."""
+
     recipient: str | None
     action: str | None
     status: str | None
@@ -344,6 +350,8 @@ class RecipientResult:
 
 @dataclass(slots=True)
 class Diagnosis:
+    """Everything mailcheck concluded about one input; every renderer reads it."""
+
     source: str
     kind: str
     recipients: list[RecipientResult] = field(default_factory=list)

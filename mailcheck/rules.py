@@ -228,6 +228,8 @@ def _spell_seq(items) -> set[str] | None:
 
 @dataclass(slots=True)
 class Pattern:
+    """One regular expression of a rule, with the literals that gate its search."""
+
     source: str
     regex: re.Pattern
     literal: tuple[str, ...] | None
@@ -307,6 +309,8 @@ def _status_matcher(spec: str):
 
 @dataclass(slots=True)
 class Alternative:
+    """One [[rule.match]] table of a rule, compiled."""
+
     status: list[tuple[str, Any]] = field(default_factory=list)
     reply: set[str] = field(default_factory=set)
     text: list[Pattern] = field(default_factory=list)
@@ -328,6 +332,8 @@ class Alternative:
 
 @dataclass(slots=True)
 class Rule:
+    """One rule of a pack, compiled: its match alternatives and its texts."""
+
     id: str
     pack: str
     reason: str
@@ -361,6 +367,8 @@ class Rule:
 
 @dataclass(slots=True)
 class RulePack:
+    """The rules of one pack file."""
+
     name: str
     path: str
     description: str

@@ -149,6 +149,8 @@ def _pairs(value: str) -> dict[str, str]:
 
 @dataclass(slots=True)
 class AntispamVerdicts:
+    """A provider's anti-spam verdict headers, as codes and in plain words."""
+
     provider: str | None = None  # microsoft | google | yahoo
     fields: dict[str, str] = field(default_factory=dict)  # raw codes, e.g. {"SFV": "SPM"}
     words: list[str] = field(default_factory=list)  # each code in plain words

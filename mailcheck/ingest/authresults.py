@@ -31,6 +31,8 @@ NO_AUTHSERV_ID = "(none)"
 
 @dataclass(slots=True)
 class AuthResult:
+    """One method's result in an Authentication-Results (or ARC) header."""
+
     method: str  # spf | dkim | dmarc | arc | compauth | ...
     result: str
     authserv_id: str
@@ -72,6 +74,8 @@ class AuthResult:
 
 @dataclass(slots=True)
 class AuthHeaders:
+    """A message's authentication results: the trusted receiver's, the others', ARC's."""
+
     receiver: str | None  # the trusted authserv-id
     results: list[AuthResult] = field(default_factory=list)  # trusted, topmost first
     untrusted: list[AuthResult] = field(default_factory=list)

@@ -27,6 +27,8 @@ _HELO = re.compile(r"\bhelo=([^\s()]{1,253})", re.I)
 
 @dataclass(slots=True)
 class Hop:
+    """One Received header: who handed the message to whom, how and when."""
+
     number: int  # 1 = the first hop (oldest)
     from_host: str | None = None  # the name the sender gave (HELO), as the receiver wrote it
     from_rdns: str | None = None  # the reverse-DNS name the receiver saw, if written
