@@ -17,7 +17,6 @@ from __future__ import annotations
 import email.utils
 import json
 import os
-import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -423,6 +422,8 @@ _worker: dict[str, Any] = {}
 def _init_worker(lang: str, rule_files: list[str] | None, want_line: bool,
                  want_record: bool, worker: bool = True) -> None:
     if worker:  # Ctrl-C is the main process's to handle; it stops the workers itself
+        import signal  # (here: building its enums costs a --jobs 1 run 0.4 ms)
+
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     rules = default_rules() if rule_files is None else RuleSet.load(
         [Path(p) for p in rule_files])

@@ -163,12 +163,14 @@ def test_batch_starts_without_the_dns_and_probe_modules():
 
 def test_batch_starts_without_the_modules_only_other_inputs_need():
     # i18n is for text and HTML reports, outlook_msg (and the email parser) for .msg files,
-    # html for HTML parts: none is imported by a jsonl run over a plain-text bounce
-    code = ("import sys; sys.argv = ['mailcheck', 'batch', '--format', 'jsonl', sys.argv[1]]\n"
+    # html for HTML parts, signal for worker processes: none is imported by a one-process
+    # jsonl run over a plain-text bounce
+    code = ("import sys; sys.argv = ['mailcheck', 'batch', '--format', 'jsonl', '--jobs', '1',"
+            " sys.argv[1]]\n"
             "import mailcheck.cli\n"
             "try:\n    mailcheck.cli.main()\nexcept SystemExit:\n    pass\n"
             "print(sorted(m for m in sys.modules if m in ('mailcheck.i18n', 'mailcheck.outlook_msg',"
-            " 'html', 'email.parser')), file=sys.stderr)")
+            " 'html', 'email.parser', 'signal')), file=sys.stderr)")
     one = sorted((FIXTURES / "bounces").rglob("*.eml"))[0]
     out = subprocess.run([sys.executable, "-c", code, str(one)], capture_output=True, text=True,
                          cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), check=True)
