@@ -15,6 +15,7 @@ from __future__ import annotations
 import email
 import email.header
 import re
+from collections.abc import Callable
 from email._policybase import compat32  # email.policy's own, without its 2 ms of imports
 from email.message import Message
 from itertools import count, repeat
@@ -157,6 +158,19 @@ _HIDDEN_TAGS = frozenset(("script", "style", "head", "title"))
 _SPACES = re.compile(r"[ \t]{2,}")
 
 
+#: html.unescape, imported by the first HTML part (html.entities' table costs 1 ms of
+#: start-up, and most one-message runs have no HTML part)
+_unescape: Callable[[str], str] | None = None
+
+
+def _import_unescape() -> Callable[[str], str]:
+    global _unescape
+    from html import unescape
+
+    _unescape = unescape
+    return unescape
+
+
 def html_to_text(html: str) -> str:
     """The visible text of an HTML part, block elements on lines of their own.
 
@@ -177,9 +191,7 @@ def html_to_text(html: str) -> str:
                 out.append("\n")
         if not hidden:
             out.append(parts[k + 1])
-    from html import unescape  # (here: html.entities' table costs 1 ms at start-up)
-
-    text = unescape("".join(out)).replace("\xa0", " ")
+    text = (_unescape or _import_unescape())("".join(out)).replace("\xa0", " ")
     # Each line stripped, runs of spaces and tabs squeezed. Stripping first gives the same
     # lines (a squeezed run is still white space, and runs never cross a line) and leaves
     # the regex far less to scan: most of an HTML part's text is indentation.
