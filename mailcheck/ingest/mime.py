@@ -421,13 +421,14 @@ def _parse(text: str, pos: int, end: int, state: _State, depth: int,
 def _parse_status_blocks(msg: Message, text: str, i: int, end: int, state: _State,
                          depth: int) -> None:
     msg._payload = parts = []
+    ends = state.ends
     while True:
-        j = _blank(text, i, end, state.ends)
+        j = _blank(text, i, end, ends)
         parts.append(_parse(text, i, j, state, depth + 1))
         # the blank line ends the block; the next line (if any) starts the next block
         if j >= end:
             return
-        i = _after_eol(text, j)
+        i = j + 2 if ends and text[j:j + 2] == "\r\n" else j + 1
         if i >= end:
             return
 
