@@ -82,6 +82,23 @@ def test_looks_like_message_on_random_bytes(data):
     assert looks_like_message(data) == reference_looks_like_message(data)
 
 
+#: The single match looks_like_message once used for "every line is a field, a continuation
+#: line or empty" (a block without \r).
+_ALL_FIELDS = re.compile(rb"(?:[!-9;-~]{1,76}+:.*+|[ \t].*+|)"
+                         rb"(?:\n(?:[!-9;-~]{1,76}+:.*+|[ \t].*+|))*+")
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(PIECES, max_size=24))
+def test_all_fields_test_matches_one_fullmatch(pieces):
+    """The first-line match and the search for a bad line start say what the fullmatch of
+    the whole block said."""
+    block = b"".join(pieces).replace(b"\r", b"\n")
+    quick = bool(message_mod._FIRST_LINE.match(block)) and \
+        message_mod._BAD_LINE.search(block) is None
+    assert quick == bool(_ALL_FIELDS.fullmatch(block))
+
+
 def test_looks_like_message_cut_at_4096_bytes():
     for pad in range(4080, 4100):
         for tail in (b"\n\n", b"\r\n\r\n", b"\n\r\n", b"\r\r"):

@@ -273,3 +273,21 @@ def test_header_blocks_with_mixed_line_ends_match_feedparser(head, eol, body, el
     text = "".join(line + end for line, end in head) + eol + "\n".join(body) + elsewhere
     data = text.encode("ascii", "surrogateescape")
     assert tree(mime.parse_bytes(data)) == tree(reference(data))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(mime_trees(), st.sampled_from(["", "From a@b Sat Jan  1 00:00:00 2000\n"]))
+def test_parts_read_as_made_by_message_init(text, unixfrom):
+    """Parts are made without Message.__init__ (class attributes of _Message stand in for
+    what it sets on each instance): each reads as a fresh compat32 Message does, and each
+    has a list of its own for defects."""
+    fresh = mime._Message()
+    names = [n for n in vars(fresh) if n not in ("_headers", "_payload", "_default_type",
+                                                  "_unixfrom", "defects")]
+    msg = mime.parse_bytes((unixfrom + text).encode("ascii", "surrogateescape"))
+    seen = set()
+    for part in msg.walk():
+        assert [getattr(part, n) for n in names] == [getattr(fresh, n) for n in names]
+        assert part.defects == [] and id(part.defects) not in seen
+        seen.add(id(part.defects))
+        assert isinstance(part._headers, list)

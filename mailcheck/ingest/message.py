@@ -46,13 +46,20 @@ _KNOWN_FIELDS = frozenset(
     b"from to cc subject date received return-path message-id mime-version content-type "
     b"delivered-to reply-to sender dkim-signature authentication-results received-spf "
     b"in-reply-to references auto-submitted content-transfer-encoding".split())
-#: A block (without \r) each line of which is a header field (a name of 1 to 76
-#: characters and ":"), a continuation line or empty: what _LINE_START finds in it is
-#: then names only. ("." is [^\n]; every repeat is possessive.)
-_ALL_FIELDS = re.compile(rb"(?:[!-9;-~]{1,76}+:.*+|[ \t].*+|)"
-                         rb"(?:\n(?:[!-9;-~]{1,76}+:.*+|[ \t].*+|))*+")
-#: A counted line: one that is neither empty nor a continuation line.
-_COUNTED_LINE = re.compile(rb"(?:\A|\n)[^\n \t]")
+#: A block (without \r) is "all fields" when each of its lines is a header field (a name of
+#: 1 to 76 characters and ":"), a continuation line or empty: its first line must start as
+#: _FIRST_LINE says and no later line start may be a _BAD_LINE. (A search for the one line
+#: that breaks the rule: sre finds each "\n" with a tight loop and tests only the start of
+#: that line, where a match of the whole block walked every character of every value.)
+_FIRST_LINE = re.compile(rb"[!-9;-~]{1,76}+:|[ \t\n]|\Z")
+_BAD_LINE = re.compile(rb"\n(?![!-9;-~]{1,76}+:|[ \t\n]|\Z)")
+#: In a head without "\r": the first "\n" not followed by a field or a continuation line,
+#: which is where the first block ends (a blank line, or the end of the head) unless it
+#: starts a line that is not "all fields".
+_STOP = re.compile(rb"\n(?![!-9;-~]{1,76}+:|[ \t])")
+#: The start of a field line after the first line of an "all fields" block (there, a line
+#: that is neither empty nor a continuation line starts with a name character).
+_NEXT_FIELD = re.compile(rb"\n[!-9;-~]")
 #: A line whose field has a known name (see looks_like_message); case as lower() folds it.
 _KNOWN_LINE = re.compile(
     rb"(?:\A|\n)(?:(?:" + b"|".join(sorted(_KNOWN_FIELDS)) + rb"):|x-|arc-|list-)", re.I)
@@ -81,6 +88,16 @@ def looks_like_message(data: bytes) -> bool:
     head = data[:4096].lstrip(b"\r\n\t ")
     if head.startswith(b"From ") and b"\n" in head:
         head = head.split(b"\n", 1)[1]
+    if b"\r" not in head and _FIRST_LINE.match(head):
+        # The usual head: one search finds the end of the first block (its first "\n\n",
+        # or the end of the head) and shows that no line before it breaks the "all fields"
+        # rule (see _all_fields_looks); else the general steps below.
+        stop = _STOP.search(head)
+        if stop is None:
+            return _all_fields_looks(head, len(head))
+        end = stop.start()
+        if end + 1 == len(head) or head[end + 1] == 10:  # (10: "\n")
+            return _all_fields_looks(head, end)
     # the first block ends at the first  \r?\n\r?\n  (two finds: a regex starting with an
     # optional \r would be tried at every byte)
     end = head.find(b"\n\n")
@@ -95,13 +112,8 @@ def looks_like_message(data: bytes) -> bool:
     # bytes.splitlines ends lines at \r, \n and \r\n; empty lines are dropped, so \r may
     # become \n. Continuation lines (space, tab) and empty lines are not counted.
     block = first_block.replace(b"\r", b"\n") if b"\r" in first_block else first_block
-    if _ALL_FIELDS.fullmatch(block):
-        # The usual block: every counted line is a header field (so the 80% rule holds),
-        # checked by one match, which makes no object per line as findall does. It looks
-        # like a message when two lines are counted and one of them has a known name.
-        first = _COUNTED_LINE.search(block)
-        return (first is not None and _COUNTED_LINE.search(block, first.end()) is not None
-                and _KNOWN_LINE.search(block) is not None)
+    if _FIRST_LINE.match(block) and _BAD_LINE.search(block) is None:
+        return _all_fields_looks(block, len(block))
     # One findall yields "" for each line that is not a header field and the name of each
     # that is.
     found = _LINE_START.findall(b"\n" + block)
@@ -111,6 +123,20 @@ def looks_like_message(data: bytes) -> bool:
     if len(names) < 2 or len(names) < len(found) * 0.8:
         return False
     return any(n in _KNOWN_FIELDS or n.startswith((b"x-", b"arc-", b"list-")) for n in names)
+
+
+def _all_fields_looks(head: bytes, end: int) -> bool:
+    """looks_like_message for the usual block head[:end], one whose every line is a header
+    field, a continuation line or empty (so the 80% rule holds), known without an object
+    per line as findall makes. It looks like a message when two lines are counted (a field
+    on the first line, if any, and those _NEXT_FIELD finds) and one of them has a known
+    name."""
+    second = _NEXT_FIELD.search(head, 0, end)
+    if second is None:
+        return False
+    if head[0] in b" \t\n" and _NEXT_FIELD.search(head, second.end(), end) is None:
+        return False  # (an empty first line or a continuation line is not counted)
+    return _KNOWN_LINE.search(head, 0, end) is not None
 
 
 def _unfold(value: str) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import re
+from email._policybase import compat32  # (not email.policy: start-up time)
 from email.message import Message, _parseparam, _unquotevalue
 from email.utils import decode_params, quote, unquote
 
@@ -43,6 +44,7 @@ _BOUNDARY_TAIL_RE = re.compile(r"(--)?[ \t]*+(?:\r\n?|\n|\Z)")
 #: Nesting deeper than this is kept as text (the walker stops at 12 levels anyway).
 MAX_DEPTH = 40
 _ABSENT = object()
+_NEW = object.__new__
 #: get_content_charset's answer (None: no charset) for each Content-Type value seen.
 _CHARSETS: dict[str, str | None] = {}
 
@@ -53,6 +55,17 @@ class _Message(Message):
     compat32 hands a header value back unchanged unless it holds surrogate escapes (raw
     8-bit bytes), when it wraps it in a Header; ASCII values take the shortcut here, the
     rest still go through the policy, so every answer is the one compat32 gives."""
+
+    # compat32's __init__ sets all of these on each instance; the ones that are only ever
+    # replaced, never changed in place, are class attributes here, so that _parse can make
+    # a part with object.__new__ and two fresh lists instead of a call to __init__.
+    policy = compat32
+    _unixfrom = None
+    _payload = None
+    _charset = None
+    preamble = None
+    epilogue = None
+    _default_type = "text/plain"
 
     def get(self, name, failobj=None):
         name = name.lower()
@@ -245,14 +258,23 @@ def _read_headers(msg: Message, text: str, pos: int, end: int, state: _State
     of a field. The usual block, fields and their folds up to a blank line, is read by one
     findall; a block with any other line (a "From " line, a nameless field, a continuation
     before any field, text) by the line reader below, which is compat32's."""
-    q = _blank(text, pos, end, state.ends)
+    ends = state.ends
+    if ends or pos >= end or text[pos] == "\n":
+        q = _blank(text, pos, end, ends)
+    else:  # (_blank's own steps where lines end with "\n" only: the usual text)
+        q = text.find("\n\n", pos, end)
+        q = end if q < 0 else q + 1
     found = state.fields(text, pos, q) if q > pos else []
     if not found or found[-1][0]:  # (a field has a name of one or more characters)
-        if state.ends == 1:  # the values took the "\r" of their last line along
+        if ends == 1:  # the values took the "\r" of their last line along
             found = [(k, v[:-1]) if v[-1:] == "\r" else (k, v) for k, v in found]
         msg._headers = found
-        return text, (_after_eol(text, q) if q < end else end), end
+        if q >= end:
+            return text, end, end
+        # the body starts after the blank line's end: "\r\n", "\r" or "\n"
+        return text, (q + 2 if ends and text[q:q + 2] == "\r\n" else q + 1), end
     if len(found) == 1 and text[pos] not in " \t:" and not text.startswith("From ", pos):
+        msg._headers = []
         return text, pos, end  # the first line is text: there is no header block
     msg._headers = []
     r = _after_eol(text, q) if q < end else end  # the blank line is read too
@@ -369,9 +391,10 @@ def _boundary(msg: _Message, value: str | None) -> str | None:
 
 def _parse(text: str, pos: int, end: int, state: _State, depth: int,
            default_type: str | None = None, enclosed: bool = False) -> Message:
-    msg = _Message()
+    msg = _NEW(_Message)  # (see the class attributes of _Message; _read_headers sets _headers)
+    msg.defects = []
     if default_type:
-        msg.set_default_type(default_type)
+        msg._default_type = default_type
     state.last = msg
     text, i, end = _read_headers(msg, text, pos, end, state)
     value = _content_type(msg)
@@ -382,10 +405,10 @@ def _parse(text: str, pos: int, end: int, state: _State, depth: int,
     if ctype == "message/delivery-status":
         _parse_status_blocks(msg, text, i, end, state, depth)
         return msg
-    if ctype.startswith("message/"):
+    if ctype[:8] == "message/":
         msg._payload = [_parse(text, i, end, state, depth + 1, enclosed=True)]
         return msg
-    if ctype.startswith("multipart/"):
+    if ctype[:10] == "multipart/":
         if enclosed and state.skim and not may_be_report(msg):
             msg._payload = text[i:end]  # a returned original's parts: unread
             return msg
@@ -397,14 +420,15 @@ def _parse(text: str, pos: int, end: int, state: _State, depth: int,
 
 def _parse_status_blocks(msg: Message, text: str, i: int, end: int, state: _State,
                          depth: int) -> None:
-    msg._payload = []
+    msg._payload = parts = []
+    ends = state.ends
     while True:
-        j = _blank(text, i, end, state.ends)
-        msg.attach(_parse(text, i, j, state, depth + 1))
+        j = _blank(text, i, end, ends)
+        parts.append(_parse(text, i, j, state, depth + 1))
         # the blank line ends the block; the next line (if any) starts the next block
         if j >= end:
             return
-        i = _after_eol(text, j)
+        i = j + 2 if ends and text[j:j + 2] == "\r\n" else j + 1
         if i >= end:
             return
 
@@ -447,6 +471,7 @@ def _parse_multipart(msg: Message, boundary: str | None, text: str, i: int, end:
         return
     pos = 0
     nmarks = len(marks)
+    parts = None  # msg._payload once the first part is read (what attach() would make)
     default = "message/rfc822" if msg._ctype == "multipart/digest" else None
     while pos < nmarks:
         k, is_end, nxt = marks[pos]
@@ -460,17 +485,20 @@ def _parse_multipart(msg: Message, boundary: str | None, text: str, i: int, end:
             nxt = marks[pos][2]
         part_end = marks[pos + 1][0] if pos + 1 < nmarks else end
         part = _parse(text, nxt, part_end, state, depth + 1, default)
-        msg.attach(part)
+        if parts is None:
+            msg._payload = parts = [part]
+        else:
+            parts.append(part)
         last = state.last
         if last is not None:
-            if last._ctype.startswith("multipart/"):
+            if last._ctype[:10] == "multipart/":
                 pass  # the feedparser trims the epilogue there, which nothing reads
             else:
                 payload = last._payload
-                if isinstance(payload, str) and payload.endswith(("\n", "\r")):
+                if type(payload) is str and payload[-1:] in ("\n", "\r"):
                     # one line end goes with the boundary: \r\n, \r or \n (a regex
                     # anchored at \Z would scan the whole payload to find it)
-                    cut = 2 if payload.endswith("\r\n") else 1
+                    cut = 2 if payload[-2:] == "\r\n" else 1
                     last._payload = payload[:-cut]
         state.last = msg
         pos += 1
