@@ -281,3 +281,18 @@ def test_lowered_body_is_each_line_lower_cased(rows) -> None:
     assert lows.lows == [ln.text.lower() for ln in body]
     assert lows.text == "\n".join(lows.lows)
     assert lows._plain == (lows.text.count("\n") == len(body) - 1)
+
+
+# -- _remote_hosts: _REMOTE_HOST tried only where the text has "host" ---------------------
+HOST_PIECES = st.sampled_from([
+    "host", "Host", "HOST", "hoſt", "ghost", " ", "\t", "mx.example.org", "a", "-", ".",
+    "[192.0.2.7]", "[", "]", "::1", "2001:db8::1", "said:", "x", "0", "\u0130", "K\u212a"])
+HOST_TEXTS = st.lists(HOST_PIECES, max_size=14).map("".join)
+
+
+@settings(max_examples=3000)
+@given(HOST_TEXTS)
+def test_remote_hosts_are_the_regex_matches(text: str) -> None:
+    want = [(m.span(), m.groups()) for m in plaintext._REMOTE_HOST.finditer(text)]
+    got = [(m.span(), m.groups()) for m in plaintext._remote_hosts(text)]
+    assert got == want

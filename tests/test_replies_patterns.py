@@ -10,6 +10,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mailcheck.ingest import replies
 from mailcheck.ingest.replies import STATUS, _bare_code, find_status, parse_reply_text
 
 SPEC_STATUS = re.compile(rf"(?<![\d.])#?({STATUS})(?![\d])(?!\.\d)")
@@ -203,3 +204,29 @@ def test_line_reply_search_finds_the_newlines_the_optional_prefix_pattern_finds(
 
     assert [m.span() for m in _LINE_REPLY_AFTER_NL.finditer(text)] == \
         [m.span() for m in OLD_LINE_REPLY_AFTER_NL.finditer(text)]
+
+
+# -- smtp_command: the search only at the starts of _COMMAND's alternatives -----------------
+COMMAND_PIECES = st.sampled_from([
+    "in reply to", "after", "performing the", ">>>", "smtp:", "[rcpt_to]", "[mail_from]",
+    "[data]", "does not like ", "recipient", "sender", " address rejected", "but ",
+    "my name", " was rejected", "greeting failed", " ", "\t", "the ", "rcpt", "mail", "data",
+    "end of data", "helo", "quit", "connect", "x", "s", "[", "]", ":", ">", "rcpt_to",
+    "RCPT", "After", "In Reply To", "\u0130", "k\u212a"])
+COMMAND_TEXTS = st.lists(COMMAND_PIECES, max_size=16).map("".join)
+
+
+@settings(max_examples=3000)
+@given(COMMAND_TEXTS)
+def test_command_search_is_the_regex_search(text):
+    low = text.lower()
+    want = replies._COMMAND.search(low)
+    got = replies._command_search(low)
+    assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups()))
+
+
+@settings(max_examples=1000)
+@given(st.text(max_size=60) | COMMAND_TEXTS)
+def test_smtp_command_is_none_without_a_command_word(text):
+    if not any(w in text.lower() for w in replies._COMMAND_WORDS):
+        assert replies.smtp_command(text) is None

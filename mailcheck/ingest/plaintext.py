@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from itertools import accumulate, groupby
 from operator import attrgetter
 
@@ -575,6 +576,29 @@ def _prose(block: list[Line], addr: str | None) -> str | None:
 #: ``host mx.example.org[192.0.2.7] said:`` (Postfix), ``host mx.example.org [192.0.2.7]:`` (Exim).
 _REMOTE_HOST = re.compile(
     r"\bhost[ \t]{1,3}([A-Za-z0-9][A-Za-z0-9.-]{0,252})[ \t]{0,2}\[[0-9A-Fa-f:.]{2,45}\]", re.I)
+
+
+def _remote_hosts(text: str) -> Iterator[re.Match]:
+    """``_REMOTE_HOST.finditer(text)``. The pattern starts with a word boundary (re.I),
+    which the regex engine tries at every position; in ASCII text (no character that re.I
+    folds onto a letter of "host", such as U+017F) a match can only start where the
+    lower-cased text has "host", so str.find goes there, and a text without "[" has none."""
+    if not text.isascii():
+        yield from _REMOTE_HOST.finditer(text)
+        return
+    if "[" not in text:
+        return
+    low = text.lower()  # (ASCII: same offsets)
+    i = low.find("host")
+    while i >= 0:
+        m = _REMOTE_HOST.match(text, i)  # (\b sees the character before i)
+        if m:
+            yield m
+            i = low.find("host", m.end())
+        else:
+            i = low.find("host", i + 1)
+
+
 #: Other ways a notice names the server it talked to: Sendmail's transcript ("... while
 #: talking to mx.example.org.:"), qmail ("Connected to 192.0.2.7 but sender was rejected").
 _TALKING = re.compile(
@@ -648,7 +672,7 @@ def parse(ev: Evidence) -> None:
             rec.reply_code = inner_code or code
             rec.status = inner_status or status
             rec.lines = [ln] + [b for b in block[:1] if b is not ln]
-            host = _REMOTE_HOST.search(" ".join(b.text for b in block[:3]))
+            host = next(_remote_hosts(" ".join(b.text for b in block[:3])), None)
             if host and "." in host.group(1):
                 rec.remote_mta = host.group(1).rstrip(".").lower()
         else:
@@ -744,7 +768,7 @@ def remote_from_notice(ev: Evidence, lines: list[Line] | None = None) -> None:
     for i in lows.lines_with("host"):
         if i not in talking and "[" in lows.lows[i]:
             hosts.update(m.group(1).rstrip(".").lower()
-                         for m in _REMOTE_HOST.finditer(lines[i].text))
+                         for m in _remote_hosts(lines[i].text))
     if len(hosts) > 1:
         return
     host = hosts.pop() if hosts else None

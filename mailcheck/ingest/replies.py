@@ -104,12 +104,34 @@ _COMMAND_WORDS = ("in reply to", "after", "performing the", ">>>", "smtp:", "[rc
                   "[mail_from]", "[data]", "does not like", "address rejected", "but ")
 
 
+#: How each alternative of _COMMAND starts. A match can only start where one of these does,
+#: and each of them holds one of _COMMAND_WORDS (so a text without those still gives None).
+_COMMAND_STARTS = ("in reply to", "after", "performing the", ">>>", "smtp:", "[rcpt_to]",
+                   "[mail_from]", "[data]", "does not like ", "recipient address rejected",
+                   "sender address rejected", "but ")
+
+
+def _command_search(low: str) -> re.Match | None:
+    """``_COMMAND.search(low)``, found by trying the match only where an alternative's
+    start occurs. The search would try every position whose character can start one
+    (about a third of prose: a, b, d, i, p, r, s...), at ~1k instructions each; str.find
+    skips to the few real starts. The leftmost position where a match succeeds is a start
+    of some alternative, and a match at the same position is the same match."""
+    best: re.Match | None = None
+    for w in _COMMAND_STARTS:
+        i = low.find(w)
+        while i >= 0 and (best is None or i < best.start()):
+            m = _COMMAND.match(low, i)
+            if m:
+                best = m
+                break
+            i = low.find(w, i + 1)
+    return best
+
+
 def smtp_command(text: str) -> str | None:
     """The SMTP command a reply answered, when the text says (``RCPT``, ``DATA``, ``MAIL``...)."""
-    low = text.lower()
-    if not any(w in low for w in _COMMAND_WORDS):
-        return None
-    m = _COMMAND.search(low)  # several times faster than a re.I search
+    m = _command_search(text.lower())  # several times faster than a re.I search
     if not m:
         return None
     word = m.group(m.lastindex) if m.lastindex else m.group().partition(" ")[0]
