@@ -96,6 +96,8 @@ def _blocks(lines: list[Line]) -> list[list[tuple[str, str, Line]]]:
             name, value, first = cur[-1]
             cur[-1] = (name, f"{value} {text.strip()}", first)
             continue
+        if ":" not in text:  # (no field without one: skip the regex for prose lines)
+            continue
         m = _FIELD.match(text)
         if m:
             name, value = m.groups()
