@@ -130,7 +130,9 @@ def _commands_from_transcript(lines: list[Line], recs: list[RecipientEvidence]) 
     """A Sendmail-style session transcript (">>> DATA" then "<<< 550 ...") shows which
     command the reply answered; it beats a guess from the reply's wording ("Recipient
     address rejected" is also said at DATA by a server that takes RCPT TO pipelined)."""
-    replies = [i for i, ln in enumerate(lines) if ln.text.lstrip().startswith("<<<")]
+    # ("<<<" in the text first: a fast scan that spares most lines the copy lstrip makes)
+    replies = [i for i, ln in enumerate(lines)
+               if "<<<" in ln.text and ln.text.lstrip().startswith("<<<")]
     if not replies:
         return
     for rec in recs:
