@@ -61,7 +61,7 @@ def diagnose_evidence(ev: Evidence, *, lang: str = "en", rules: RuleSet | None =
         rule_id = None
         rule_reason = None
         if not rec.reason_hint:
-            sub, present = _recipient_evidence(ev, rec, ruleset)
+            sub, present = _recipient_evidence(ev, rec)
             # (a recipient's hits decide its reason and rule; the lines are not wanted)
             hits = [h for h in ruleset.match_with(
                 sub, present, {rec.status} if rec.status else set(),
@@ -128,8 +128,7 @@ def _finding_for_reason(ruleset: RuleSet, findings: dict[str, Finding], reason: 
     return rule.id
 
 
-def _recipient_evidence(ev: Evidence, rec: RecipientEvidence,
-                        ruleset: RuleSet) -> tuple[Evidence, frozenset[str]]:
+def _recipient_evidence(ev: Evidence, rec: RecipientEvidence) -> tuple[Evidence, frozenset[str]]:
     """The evidence one recipient's rules are matched against (its own lines, the server's
     reply), and which of the rules' literals occur in its text (see RuleSet.match_with).
     Its statuses and reply codes are the recipient's."""
@@ -145,7 +144,8 @@ def _recipient_evidence(ev: Evidence, rec: RecipientEvidence,
     # (the sub-evidence only lives through one match, which reads ``systems``: no copy)
     sub = _RecipientText(ev, lines, hay, Reply(rec.reply_code, rec.status,
                                                rec.diagnostic or "", lines[0] if lines else None))
-    return sub, _present(ev, sub, hay is not None, ruleset)
+    # (its lines are mostly ev's: ev's scan answers for them, see Evidence.present_literals)
+    return sub, sub.present_literals()
 
 
 class _RecipientText(Evidence):
@@ -172,29 +172,6 @@ class _RecipientText(Evidence):
         self._lower = self._starts = self._header_index = self._scan = self._body = None
         self._header_count = -1
         self._outer = ev  # its lines are mostly ev's: see Evidence.present_literals
-
-
-def _present(ev: Evidence, sub: Evidence, own_lines: bool, ruleset: RuleSet) -> frozenset[str]:
-    """The rules' literals that occur in ``sub``'s text, without a scan of it when that
-    text is lines of ``ev`` (``own_lines``: no diagnostic was put in front).
-
-    Each line is lower-cased alike alone and inside a haystack (str.lower looks past a
-    character only for a final sigma, and not past a newline), so when no literal holds a
-    newline, a literal found in lines of ``ev`` is found in ``ev``'s lower-cased text: it
-    is one of the few ``ev.present_literals()`` gives, and those are tested one by one."""
-    if own_lines and ruleset.literals_one_line:
-        lines = sub.lines
-        all_lines = ev.lines
-        try:  # (a line of ``ev`` is its line number ``n``: lines are numbered from 1 in order)
-            # (list equality takes the same object as equal without comparing; an equal
-            # line has the same text, all that matters here)
-            of_ev = [all_lines[ln.number - 1] for ln in lines] == lines
-        except (IndexError, TypeError):  # (not a line of ``ev``)
-            of_ev = False
-        if of_ev:
-            low = sub.haystack_lower()
-            return frozenset([x for x in ev.present_literals() & ruleset.literals if x in low])
-    return sub.present_literals()
 
 
 def _generic_findings(ev: Evidence, diag: Diagnosis, lang: str) -> list[Finding]:

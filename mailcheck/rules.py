@@ -604,8 +604,6 @@ class RuleSet:
         self._gate_literals = frozenset(self._by_literal)
         #: every literal of the rules' patterns (all found by the shared scan)
         self.literals = frozenset(literals)
-        #: whether no literal holds a newline (each is found within one line of a text)
-        self.literals_one_line = not any("\n" in x for x in literals)
         self._status_memo: dict[str, frozenset[int]] = {}
         self._status_filed = frozenset(self._status_alts)
         textscan.register(literals)  # found by the input's one shared scan

@@ -30,8 +30,8 @@ def test_present_is_what_a_scan_of_the_recipient_text_finds(texts, data) -> None
                                        [Line("diagnostic", 2, texts[0] + "Σ")]]))
     sub_lines = data.draw(st.permutations(own + extra))
     sub = Evidence(lines=sub_lines)
-    own_lines = data.draw(st.booleans())
-    present = diagnosis._present(ev, sub, own_lines, _RULES)
+    sub._outer = ev  # as _recipient_evidence's view has it
+    present = sub.present_literals()
     assert present & _RULES.literals == Evidence(lines=sub_lines).present_literals() \
         & _RULES.literals
 
@@ -43,11 +43,11 @@ def test_recipient_matches_are_the_general_match_on_the_fixtures() -> None:
     for f in files:
         ev = ingest(f.read_bytes(), str(f))
         for rec in ev.recipients:
-            sub, present = diagnosis._recipient_evidence(ev, rec, _RULES)
+            sub, present = diagnosis._recipient_evidence(ev, rec)
             fast = _RULES.match_with(sub, present, {rec.status} if rec.status else set(),
                                      {rec.reply_code} if rec.reply_code else set(),
                                      cite=False)
-            general = _RULES.match(diagnosis._recipient_evidence(ev, rec, _RULES)[0])
+            general = _RULES.match(diagnosis._recipient_evidence(ev, rec)[0])
             assert [(r, a) for r, a, _ in fast] == [(r, a) for r, a, _ in general], f
             assert not any(lines for _, _, lines in fast)
             seen += 1
@@ -57,7 +57,7 @@ def test_recipient_matches_are_the_general_match_on_the_fixtures() -> None:
 def test_a_recipient_without_lines() -> None:
     ev = Evidence(lines=[Line("body", 1, "550 user unknown")])
     rec = RecipientEvidence(recipient="a@b.example", status="5.1.1", diagnostic="user unknown")
-    sub, present = diagnosis._recipient_evidence(ev, rec, _RULES)
+    sub, present = diagnosis._recipient_evidence(ev, rec)
     assert present & _RULES.literals == sub.present_literals() & _RULES.literals
 
 

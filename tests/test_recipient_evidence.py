@@ -7,7 +7,7 @@ import dataclasses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailcheck.diagnosis import _recipient_evidence, default_rules
+from mailcheck.diagnosis import _recipient_evidence
 from mailcheck.model import Evidence, Line, RecipientEvidence, Reply
 
 
@@ -29,7 +29,7 @@ def test_recipient_evidence_matches_reference(texts: list[str], diagnostic: str 
     rec = RecipientEvidence(recipient="a@b.example", diagnostic=diagnostic, status="5.1.1",
                             lines=[Line("body", i + 1, t) for i, t in enumerate(texts)])
     ev = Evidence(lines=list(rec.lines), recipients=[rec])
-    sub, _ = _recipient_evidence(ev, rec, default_rules())
+    sub, _ = _recipient_evidence(ev, rec)
     want = _reference_lines(rec)
     assert sub.lines == want
     # every field as the dataclass would set it (the sub-evidence sets them itself; its
