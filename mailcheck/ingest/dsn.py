@@ -19,12 +19,13 @@ NAME = "rfc3464"
 _FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9-]{1,40})[ \t]{0,4}:[ \t]{0,8}(.{0,3000})$")
 _ADDR = re.compile(r"<?([^\s<>;:\"']{1,200}@[^\s<>;:\"']{1,255})>?")
 _STATUS_PARTS = ("message/delivery-status", "message/global-delivery-status")
+_STATUS_PART_SET = frozenset(_STATUS_PARTS)
 _RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipient")
 
 
 def detect(ev: Evidence) -> bool:
     parts = ev.facts.get("mime_parts", ())
-    if _STATUS_PARTS[0] in parts or _STATUS_PARTS[1] in parts:
+    if not _STATUS_PART_SET.isdisjoint(parts):
         return True
     # (registered with the shared scan below: the scan's answer is the search's)
     if "final-recipient" not in ev.present_literals():

@@ -362,13 +362,8 @@ def _add_headers(sink: LineSink, msg: Message, part: str, collect: list[Header] 
     append = lines.append
     number = len(lines)
     for name, value in fields:
-        if cr:
-            if "\n" in value or "\r" in value:
-                value = _unfold(value)
-        elif "\n" in value:  # _unfold without a "\r" to drop
-            value = _FOLD.sub(" ", value)
-            if "\n" in value:
-                value = value.replace("\n", " ")
+        if "\n" in value or cr and "\r" in value:
+            value = _unfold(value)
         if words and "=?" in value:
             value = _decode_words(value)
             text = f"{name}: {value}"
