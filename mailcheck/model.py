@@ -189,22 +189,28 @@ class Evidence:
         (and of :meth:`haystack_lower`) are exactly the joins between lines."""
         return self.haystack().count("\n") == len(self.lines) - 1
 
-    def line_at(self, offset: int) -> Line | None:
-        """The line that holds character ``offset`` of :meth:`haystack`."""
+    def line_starts(self) -> list[int]:
+        """Where each line starts in :meth:`haystack` (built when first asked for: line_at
+        bisects it, and the reply collector and the prose reader index it directly)."""
         self.haystack()
-        if self._starts is None:  # line offsets: only wanted when something is cited
+        starts = self._starts
+        if starts is None:
             # line i starts after the lines before it and their newlines (a plain loop
-            # costs less here than accumulate and map over a list of lengths). The reply
-            # collector and the prose reader index this list directly.
+            # costs less here than accumulate and map over a list of lengths)
             starts = []
             at = 0
             for ln in self.lines:
                 starts.append(at)
                 at += len(ln.text) + 1
             self._starts = starts
-        if not self._starts:
+        return starts
+
+    def line_at(self, offset: int) -> Line | None:
+        """The line that holds character ``offset`` of :meth:`haystack`."""
+        starts = self.line_starts()
+        if not starts:
             return None
-        i = bisect_right(self._starts, offset) - 1
+        i = bisect_right(starts, offset) - 1
         return self.lines[max(i, 0)]
 
     def add_system(self, name: str, line: Line | None = None) -> None:

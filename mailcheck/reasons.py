@@ -21,7 +21,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from . import tomlcache
-from .ingest.replies import _COMMAND_WORDS, smtp_command
+from .ingest.replies import _COMMAND_STARTS, smtp_command
 from .model import HARD_REASONS, NOT_FAILURE_REASONS, RecipientEvidence
 from .status import _data_file, detail, reply_info, status_info
 from .textscan import LiteralSet
@@ -112,7 +112,7 @@ def _phrase_scanner() -> LiteralSet:
     # vendor's code, the words of a missing host (these are of no section of phrase_table:
     # reason_from_text does not see them).
     return LiteralSet([*(p for _, phrases in phrase_table(True) for p in phrases),
-                       *_directory_phrases(), *_COMMAND_WORDS, *_VENDOR_WORDS,
+                       *_directory_phrases(), *_COMMAND_STARTS, *_VENDOR_WORDS,
                        *_HOST_MISSING_WORDS])
 
 
@@ -180,7 +180,7 @@ def _adjust(reason: str, rec: RecipientEvidence, text: str) -> str:
     command = None
     if reason in _BY_COMMAND:
         command = rec.smtp_command
-        if not command and not _phrases_in(text).isdisjoint(_COMMAND_WORDS):
+        if not command and not _phrases_in(text).isdisjoint(_COMMAND_STARTS):
             # (smtp_command answers None for a text without any of these words; the
             # scan of the text reason_from_text made tells whether there is one)
             command = smtp_command(text)

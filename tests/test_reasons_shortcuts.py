@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mailcheck import reasons
-from mailcheck.ingest.replies import _COMMAND_WORDS, smtp_command
+from mailcheck.ingest.replies import _COMMAND_STARTS, smtp_command
 from mailcheck.model import RecipientEvidence
 
 
@@ -33,7 +33,7 @@ def _adjust_general(reason: str, rec: RecipientEvidence, text: str) -> str:
     return reason
 
 
-_PIECES = [*reasons._directory_phrases(), *_COMMAND_WORDS, "rcpt", "mail", "data", "helo",
+_PIECES = [*reasons._directory_phrases(), *_COMMAND_STARTS, "rcpt", "mail", "data", "helo",
            " to:", "user unknown", "host.example", " does", "\t", "DOESN'T EXIST", " not exist",
            "authentication required", "mx.example.org does not exist",
            "host not found, try again", "NOT FOUND, TRY AGAIN", "İ", "\u212a", " ", "x"]

@@ -28,7 +28,7 @@ from operator import attrgetter
 
 from .. import textscan
 from ..model import Evidence, Line, RecipientEvidence
-from .replies import _COMMAND_WORDS, find_status, parse_reply_text, smtp_command
+from .replies import _COMMAND_STARTS, find_status, parse_reply_text, smtp_command
 
 NAME = "plain-text"
 
@@ -399,7 +399,7 @@ class _Lowered:
         looks for (a run's lower-cased text is a piece of the lines joined by spaces)."""
         if self._commands is None:
             spaced = self.text.replace("\n", " ")
-            self._commands = any(w in spaced for w in _COMMAND_WORDS)
+            self._commands = any(w in spaced for w in _COMMAND_STARTS)
         return self._commands
 
     def lines_with(self, key: str) -> list[int]:
@@ -458,10 +458,7 @@ def _slice_lower(ev: Evidence, lines: list[Line]) -> str | None:
     hay, low = ev.haystack(), ev.haystack_lower()
     if len(low) != len(hay):
         return None  # lower() lengthened a character: the offsets no longer agree
-    ev.line_at(0)  # the lines' offsets (the reply collector and rules want them too)
-    starts = ev._starts
-    if starts is None or len(starts) != len(every):
-        return None
+    starts = ev.line_starts()  # (the reply collector and rules want them too)
     return low[starts[a]:starts[b - 1] + len(lines[-1].text)]
 
 

@@ -98,14 +98,9 @@ _COMMAND_NAMES = {"end of data": "DATA", "message": "DATA", "body": "DATA", "rcp
                   "greeting": "CONNECT"}
 
 
-#: A string each alternative of _COMMAND contains: a text that holds none of these
-#: cannot match (a few substring tests, cheaper than the search).
-_COMMAND_WORDS = ("in reply to", "after", "performing the", ">>>", "smtp:", "[rcpt_to]",
-                  "[mail_from]", "[data]", "does not like", "address rejected", "but ")
-
-
 #: How each alternative of _COMMAND starts. A match can only start where one of these does,
-#: and each of them holds one of _COMMAND_WORDS (so a text without those still gives None).
+#: so a text that holds none of them gives None (reasons and the prose reader ask that of
+#: the text before they call smtp_command).
 _COMMAND_STARTS = ("in reply to", "after", "performing the", ">>>", "smtp:", "[rcpt_to]",
                    "[mail_from]", "[data]", "does not like ", "recipient address rejected",
                    "sender address rejected", "but ")
@@ -256,21 +251,13 @@ _DOTTED = re.compile(r"\.[0-7]\.\d")
 _PART = attrgetter("part")
 
 
-def _line_starts(ev: Evidence) -> list[int]:
-    """Where each line of ``ev.lines`` starts in the haystack (what Evidence.line_at
-    bisects; built once per input, and rules and systems want it too)."""
-    if ev._starts is None:
-        ev.line_at(0)
-    return ev._starts  # type: ignore[return-value]
-
-
 def _haystack_line_replies(ev: Evidence, hay: str, start: int = 0,
                            end: int | None = None) -> list[Reply]:
     """line_replies of the lines outside the header parts, by one search of the haystack
     from offset ``start``, where a line starts after a newline, or 0, up to ``end``, where
     a line ends (hits are (line, match, offset of the line))."""
     lines = ev.lines
-    starts = _line_starts(ev)
+    starts = ev.line_starts()
     hits: list[_Hit] = []
     first = lines[0]
     if start == 0 and first.part not in _HEADER_PARTS:
@@ -310,7 +297,7 @@ def _status_lines(ev: Evidence, hay: str, start: int = 0, end: int | None = None
     ``end``, where a line ends), that may hold a status code which follows no digit or dot
     (the only lines where find_status or an _EMBEDDED reply can match)."""
     lines = ev.lines
-    starts = _line_starts(ev)
+    starts = ev.line_starts()
     out: list[int] = []
     last = -1
     for m in _DOTTED.finditer(hay, start, len(hay) if end is None else end):
@@ -329,11 +316,11 @@ def _embedded_at(ev: Evidence, hay: str, indexes: list[int]) -> list[Reply]:
     stands in the haystack. An _EMBEDDED match never spans a newline, and its lookaheads
     see the end of the line's span as they see the newline that joins the lines."""
     lines = ev.lines
-    starts = ev._starts
+    starts = ev.line_starts()
     out = []
     for i in indexes:
         ln = lines[i]
-        ls = starts[i]  # type: ignore[index]
+        ls = starts[i]
         for m in _EMBEDDED.finditer(hay, ls, ls + len(ln.text)):
             s = m.start()
             if s > ls and hay[s - 1] in _DIGITS_AND_DOT:
@@ -353,7 +340,7 @@ def _after_top_headers(ev: Evidence) -> int:
     if part != "headers":
         return 0
     k = len(list(run))
-    return len(ev.haystack()) if k == len(lines) else _line_starts(ev)[k]
+    return len(ev.haystack()) if k == len(lines) else ev.line_starts()[k]
 
 
 def _before_returned_headers(ev: Evidence) -> int:
@@ -364,7 +351,7 @@ def _before_returned_headers(ev: Evidence) -> int:
     j = len(lines) - 1
     while j >= 0 and lines[j].part in _HEADER_PARTS:
         j -= 1
-    return _line_starts(ev)[j] + len(lines[j].text) if j >= 0 else 0
+    return ev.line_starts()[j] + len(lines[j].text) if j >= 0 else 0
 
 
 def collect_replies(ev: Evidence) -> None:
