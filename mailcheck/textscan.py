@@ -91,13 +91,17 @@ _registry: set[str] = set()
 _shared: LiteralSet | None = None
 
 
-def register(literals: Iterable[str]) -> None:
-    """Add lower-case literals to the shared scan (idempotent)."""
+def register(literals: Iterable[str]) -> frozenset[str]:
+    """Add lower-case literals to the shared scan (idempotent); return them as a set, to
+    test against :meth:`Evidence.present_literals` (which answers for every registered
+    literal exactly as a search of the lower-cased text would)."""
     global _shared
-    new = {x for x in literals if x} - _registry
+    given = frozenset(x for x in literals if x)
+    new = given - _registry
     if new:
         _registry.update(new)
         _shared = None
+    return given
 
 
 def shared() -> LiteralSet:

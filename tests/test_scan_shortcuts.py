@@ -106,11 +106,18 @@ def test_detectors_ask_the_scan_only_about_registered_literals():
     """The detectors take the shared scan's answer for "does any of these occur": exact
     only for literals registered with it (each module registers its own at import)."""
     from mailcheck import textscan
-    from mailcheck.ingest import entra, exchange, gmail_sendas, google_groups, plaintext
+    from mailcheck.ingest import (
+        entra,
+        exchange,
+        gmail_sendas,
+        google_groups,
+        plaintext,
+        returned_headers,
+    )
 
     known = textscan.shared().known
     for words in (entra._MARKER_SET, exchange._MARKER_SET, gmail_sendas._MARKER_SET,
-                  google_groups._MARKER_SET, plaintext._HINT_SET,
+                  google_groups._MARKER_SET, plaintext._HINT_SET, returned_headers._TRIGGER_SET,
                   {"x-hmxmroriginalrecipient:", "final-recipient", "<<<"}):
         assert words and words <= known
         assert all(w for w in words)  # (an empty literal is never registered)

@@ -69,5 +69,4 @@ def parse(ev: Evidence) -> None:
         ev.facts["no_recipients"] = True
 
 
-textscan.register(_MARKERS)  # detect() asks the shared scan
-_MARKER_SET = frozenset(_MARKERS)
+_MARKER_SET = textscan.register(_MARKERS)  # detect() asks the shared scan

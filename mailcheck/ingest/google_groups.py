@@ -44,5 +44,4 @@ def parse(ev: Evidence) -> None:
     ev.kind = "bounce"
 
 
-textscan.register(_MARKERS)  # detect() asks the shared scan
-_MARKER_SET = frozenset(_MARKERS)
+_MARKER_SET = textscan.register(_MARKERS)  # detect() asks the shared scan

@@ -814,7 +814,6 @@ def _from_subject(ev: Evidence, lines: list[Line] | None = None) -> None:
     ev.kind = "bounce"
 
 
-textscan.register(_FAILURE_HINTS[:-2])  # detect() asks the shared scan
-_HINT_SET = frozenset(_FAILURE_HINTS[:-2])
+_HINT_SET = textscan.register(_FAILURE_HINTS[:-2])  # detect() asks the shared scan
 textscan.register(_BOUNDARY_PHRASES)  # and so does body_lines()
 textscan.register(_START_PHRASES)
