@@ -39,6 +39,8 @@ from .model import Evidence, Finding, FixStep, Line
 LANGS = ("en", "ja")
 _TEXT_FIELDS = ("title", "cause", "why", "tradeoff")
 _WEIGHTS = {"status": 4, "text": 3, "all_text": 3, "fact": 3, "reply": 1, "system": 1}
+#: The flags of every rule pattern (made once: or-ing enum flags is a slow Python call).
+_RULE_FLAGS = re.I | re.M
 
 
 class RuleError(ValueError):
@@ -390,7 +392,7 @@ class _LazyRegex:
         if name.startswith("__"):  # (copy and pickle ask for these)
             raise AttributeError(name)
         owner = self.owner
-        owner.regex = regex = regexcache.compile(owner.source, re.I | re.M)
+        owner.regex = regex = regexcache.compile(owner.source, _RULE_FLAGS)
         return getattr(regex, name)
 
 
@@ -404,13 +406,13 @@ def _patterns(values: Any, where: str, known: dict[str, Any] | None = None) -> l
         seen = known.get(v) if known and isinstance(v, str) else None
         if seen is None:
             check_linear(v, where)
-            out.append(Pattern(v, re.compile(v, re.I | re.M), _required_literal(v),
+            out.append(Pattern(v, re.compile(v, _RULE_FLAGS), _required_literal(v),
                                _start_strings(v)))
         else:
             p = Pattern(v, None, *seen)  # type: ignore[arg-type]
             p.regex = _LazyRegex(p)  # type: ignore[assignment]
             out.append(p)
-        regexcache.want(v, re.I | re.M)  # (it compiled:) its code is kept for the next run
+        regexcache.want(v, _RULE_FLAGS)  # (it compiled:) its code is kept for the next run
     return out
 
 
@@ -436,7 +438,7 @@ def _analyse_pack(data: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
                         continue
                     try:
                         check_linear(v)
-                        re.compile(v, re.I | re.M)
+                        re.compile(v, _RULE_FLAGS)
                     except Exception:  # reported when the pack is built
                         continue
                     out[v] = (_required_literal(v), _start_strings(v))
