@@ -83,7 +83,9 @@ def warm() -> None:
             continue
         if key not in cache and len(cache) < _MAX_MODULE:
             cache[key] = compiled
-            _modules[key] = entry
+        # (also one re compiled before mailcheck was imported, say json's in a program that
+        # imported json first: the file has it, and need not be written again for it)
+        _modules[key] = entry
     for entry in rules:
         try:
             _rules[(type(entry[0]), entry[0], entry[1])] = entry
@@ -123,14 +125,20 @@ def compile(pattern: str, flags: int) -> re.Pattern:  # noqa: A001 - re.compile'
     return re.compile(pattern, flags)
 
 
+#: Packages besides mailcheck whose modules' own patterns a run compiles at import (the
+#: standard library's email, json, locale and dataclasses: ~1 ms of start-up).
+_ALSO = frozenset({__package__, "email", "json", "locale", "dataclasses"})
+
+
 def _module_patterns(cache: dict) -> set[tuple]:
-    """re's cache keys of the patterns mailcheck's modules hold (as names, or in a tuple,
-    list or dict they name). Only these and the rules' are kept: other patterns may be
-    made from input, or from a set whose order changes from run to run."""
+    """re's cache keys of the patterns the modules of mailcheck (and of :data:`_ALSO`) hold
+    (as names, or in a tuple, list or dict they name). Only these and the rules' are kept:
+    other patterns may be made from input, or from a set whose order changes from run to
+    run."""
     by_id = {id(compiled): key for key, compiled in cache.items()}
     found = set()
     for name, module in list(sys.modules.items()):
-        if name != __package__ and not name.startswith(f"{__package__}."):
+        if name.partition(".")[0] not in _ALSO:
             continue
         for value in list(vars(module).values()):
             values = value.values() if isinstance(value, dict) else \
