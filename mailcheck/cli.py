@@ -251,7 +251,17 @@ def batch_cmd(paths: tuple[str, ...], fmt: str | None, output: str | None, jobs:
     from .archive import iter_messages
     from .batch import analyse_stream, default_jobs
 
-    rs = load_rules(rules_dirs)
+    collecting = gc.isenabled()
+    gc.disable()  # (the rules live as long as the run: a collection could free none of them)
+    try:
+        rs = load_rules(rules_dirs)
+    finally:
+        # What start-up made (the modules, the rules: most of the objects of the run) lives
+        # as long as the run. Frozen, the run's collections never walk it; else the first
+        # ones would, finding it all young after the imports (see mailcheck/__init__).
+        gc.freeze()
+        if collecting:
+            gc.enable()
     missing = [p for p in paths if p != "-" and not Path(p).exists()]
     if missing:
         fail(f"{missing[0]}: no such file or directory")
