@@ -46,10 +46,11 @@ class LiteralSet:
         self._automaton = self._bytes_automaton = None
         if _ac is not None and not _FORCE_PLAIN and self.literals:
             # Standard match semantics with overlapping=True report every occurrence,
-            # nested and overlapping ones too: the same set as ``lit in text``.
+            # nested and overlapping ones too: the same set as ``lit in text``. (Stored
+            # patterns: a match is reported as the literal's own string, not a new copy.)
             try:
                 self._automaton = _ac.AhoCorasick(
-                    self.literals, matchkind=_ac.MatchKind.Standard,
+                    self.literals, matchkind=_ac.MatchKind.Standard, store_patterns=True,
                     implementation=_ac.Implementation.ContiguousNFA)
             except UnicodeEncodeError:  # a literal with a lone surrogate: plain loop
                 pass
