@@ -121,3 +121,55 @@ def test_detectors_ask_the_scan_only_about_registered_literals():
                   {"x-hmxmroriginalrecipient:", "final-recipient", "<<<"}):
         assert words and words <= known
         assert all(w for w in words)  # (an empty literal is never registered)
+
+
+
+def _inputs() -> list:
+    from .conftest import FIXTURES, shared_path
+
+    files = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix != ".json")
+    corpus = shared_path("corpus", "sisimai-dev", "emails")
+    if corpus.is_dir():
+        files += sorted(p for p in corpus.rglob("*") if p.is_file())
+    return files
+
+
+def test_the_driver_passes_over_gated_formats_only_where_detect_is_false(monkeypatch):
+    """ingest() skips the formats with ``TRIGGERS`` when the scan found none of them: the
+    same Evidence comes out as when every detect() is asked, and a gated detect() is never
+    true without one of its triggers."""
+    import sys
+
+    driver = sys.modules["mailcheck.ingest"]
+    gated = driver._GATED
+    assert len(gated) >= 6
+    checked = []
+
+    def held(fmt):
+        real = fmt.detect
+
+        def detect(ev):
+            hit = real(ev)
+            if ev.present_literals().isdisjoint(fmt.TRIGGERS):
+                assert not hit, fmt.NAME
+                checked.append(fmt)
+            return hit
+        return detect
+
+    for f in _inputs():
+        data = f.read_bytes()
+        try:
+            got = driver.ingest(data, str(f))
+        except driver.InputError:
+            continue
+        with monkeypatch.context() as m:
+            m.setattr(driver, "_GATED", frozenset())  # every detect() is asked
+            for fmt in gated:
+                m.setattr(fmt, "detect", held(fmt))
+            want = driver.ingest(data, str(f))
+        assert (got.formats, got.kind, got.recipients, got.replies, got.systems) == (
+            want.formats, want.kind, want.recipients, want.replies, want.systems), f
+        assert got.facts.keys() == want.facts.keys(), f
+        assert [v for k, v in got.facts.items() if k != "returned_messages"] == [
+            v for k, v in want.facts.items() if k != "returned_messages"], f
+    assert len(checked) > 1000

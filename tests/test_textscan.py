@@ -147,3 +147,49 @@ def test_the_automaton_is_used_for_text_with_surrogates():
     assert s.present("\udc80user unknown\udcff") == {"user unknown", "user", "unknown",
                                                      "known"}
     assert s._bytes_automaton is not None
+
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(WORDS + [" ", "-", "550 ", "a", "u", "ー", "é", "\udc80"]),
+                max_size=20))
+@example(["user unknown", "ユーザー"])
+@example(["aaa", "x"])
+def test_the_ascii_dfa_gives_the_same_answers(pieces):
+    """For ASCII text the DFA of the ASCII literals answers alone (a literal with another
+    character cannot occur there); other text goes to the automaton of all literals."""
+    text = "".join(pieces)
+    s = LiteralSet(WORDS, ascii_dfa=True)
+    s._make_dfa()
+    assert s._ascii_automaton is not None
+    assert s.present(text) == {w for w in WORDS if w in text}
+    only_wide = LiteralSet(["スパム", "ユーザー"], ascii_dfa=True)  # no ASCII literal: no DFA
+    only_wide._make_dfa()
+    assert only_wide._ascii_automaton is None
+    assert only_wide.present(text) == {w for w in ("スパム", "ユーザー") if w in text}
+
+
+def test_the_dfa_is_made_once_enough_ascii_text_was_scanned(monkeypatch):
+    monkeypatch.setattr(textscan, "DFA_AFTER", 40)
+    s = LiteralSet(WORDS, ascii_dfa=True)
+    assert LiteralSet(WORDS)._dfa_budget is None  # (only where asked for)
+    text = "550 user unknown; mailbox full"
+    want = {w for w in WORDS if w in text}
+    assert s.present(text) == want and s._ascii_automaton is None  # (30 of 40)
+    assert s.present("宛先のユーザー " * 10) == {"ユーザー"}  # (not ASCII: not counted)
+    assert s._ascii_automaton is None
+    assert s.present(text) == want and s._ascii_automaton is not None
+    assert s.present(text) == want
+
+
+def test_the_shared_literals_dfa_answers_as_the_search_on_the_fixtures():
+    default_rules()
+    shared = LiteralSet(textscan.shared().literals, ascii_dfa=True)
+    shared._make_dfa()
+    assert shared._ascii_automaton is not None
+    files = sorted((ROOT / "fixtures" / "bounces").rglob("*.eml"))[:60]
+    texts = [f.read_bytes().decode("ascii", "replace").lower() for f in files]
+    texts = [t for t in texts if t.isascii()]
+    assert len(texts) > 20
+    for text in texts:
+        assert shared.present(text) == {w for w in shared.literals if w in text}

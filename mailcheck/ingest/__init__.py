@@ -38,6 +38,12 @@ FORMATS: list[ModuleType] = [arf, amazon_ses, dsn, exchange, google_groups, fml,
 
 __all__ = ["ingest", "InputError", "FORMATS"]
 
+#: Formats whose detect() is false unless the shared scan (Evidence.present_literals) found
+#: one of their ``TRIGGERS``; most inputs have none of any of them, and one test on the
+#: scan then passes over them all.
+_GATED = frozenset(fmt for fmt in FORMATS if getattr(fmt, "TRIGGERS", None))
+_ALL_TRIGGERS = frozenset().union(*(fmt.TRIGGERS for fmt in _GATED))
+
 
 def ingest(data: bytes | str, source: str = "-") -> Evidence:
     """Read one input (a message, a pasted NDR, a dialog, a log excerpt) into Evidence.
@@ -63,10 +69,15 @@ def ingest(data: bytes | str, source: str = "-") -> Evidence:
     else:
         text = to_text(data if isinstance(data, str) and len(raw) <= MAX_INPUT_BYTES else raw)
         LineSink(ev).add_text("text", text, limit=200_000)
+    quiet = ev.present_literals().isdisjoint(_ALL_TRIGGERS)
     for fmt in FORMATS:
+        if quiet and fmt in _GATED:
+            continue
         if fmt.detect(ev):
             fmt.parse(ev)
             ev.formats.append(fmt.NAME)
+            # (asked again: a parser that changed the lines would change the scan too)
+            quiet = ev.present_literals().isdisjoint(_ALL_TRIGGERS)
     if ev.kind == "bounce":
         plaintext.remote_from_notice(ev)  # a report without Remote-MTA may name it in prose
     replies.collect_replies(ev)

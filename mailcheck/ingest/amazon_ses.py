@@ -92,4 +92,5 @@ def parse(ev: Evidence) -> None:
         ev.kind = "bounce"
 
 
-textscan.register(('"notificationtype"',))  # detect() asks the shared scan first
+#: detect() is false unless the shared scan found one of these (the driver tests it first)
+TRIGGERS = textscan.register(('"notificationtype"',))  # detect() asks the shared scan first

@@ -70,3 +70,5 @@ def parse(ev: Evidence) -> None:
 
 
 _MARKER_SET = textscan.register(_MARKERS)  # detect() asks the shared scan
+#: detect() is false unless the shared scan found one of these (the driver tests it first)
+TRIGGERS = _MARKER_SET

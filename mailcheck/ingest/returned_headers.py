@@ -55,3 +55,5 @@ def parse(ev: Evidence) -> None:
 
 
 _TRIGGER_SET = textscan.register(_TRIGGERS)  # detect() asks the shared scan
+#: detect() is false unless the shared scan found one of these (the driver tests it first)
+TRIGGERS = _TRIGGER_SET
