@@ -540,6 +540,9 @@ def _fill(ev: Evidence, msg: Message) -> None:
     _walk(sink, msg, 0, ev)
 
 
+#: A header field at the start of a text, as the MIME reader reads one (a name of 1 to 998
+#: characters): without one the top block is not all fields, and there is no shortcut.
+_FIELD_FIRST = re.compile(rb"[!-9;-~]{1,998}+:")
 #: _KNOWN_FIELDS as str, for the field names of a parsed block.
 _KNOWN_NAMES = frozenset(n.decode() for n in _KNOWN_FIELDS)
 _first = itemgetter(0)
@@ -551,29 +554,39 @@ def read_message(data: bytes, ev: Evidence) -> bool:
 
     The MIME reader reads the top block anyway; where it read it in one findall (every
     line a named field or a continuation line, up to a blank line or the end), the block
-    lies in the 4096 bytes looks_like_message reads and none of them is "\r", the answer
-    follows from its fields (see _looks_from_fields). Anything else asks looks_like_message
-    itself (the parse is then thrown away when the answer is no)."""
+    lies in the 4096 bytes looks_like_message reads and its lines all end alike, the
+    answer follows from its fields (see _looks_from_fields). Anything else asks
+    looks_like_message itself (a text parsed for the shortcut is then thrown away when
+    the answer is no)."""
+    skip = _shortcut_start(data)
+    if skip >= 0:
+        msg, head = _mime_parse_head(data[skip:] if skip else data, True)
+        found = _looks_from_fields(data, skip, head, msg._headers)
+        if found is None:
+            found = looks_like_message(data)
+        if found:
+            _fill(ev, msg)
+        return found
+    if not looks_like_message(data):
+        return False
+    parse_message(data, ev)
+    return True
+
+
+def _shortcut_start(data: bytes) -> int:
+    """Where parse_message's text starts in data (after a From line), when read_message may
+    take its shortcut; else -1. There must be a field at that start; data must not start
+    with white space or a line end (looks_like_message strips them, parse_message does
+    not), and a From line must end inside the 4096 bytes (else looks_like_message keeps
+    it)."""
     if _USE_EMAIL_PACKAGE or data[:1] in (b"", b"\r", b"\n", b"\t", b" "):
-        if not looks_like_message(data):
-            return False
-        parse_message(data, ev)
-        return True
+        return -1
     skip = 0
     if data.startswith(b"From "):
-        skip = data.find(b"\n") + 1  # (0: no line end, and no text after the From line)
-        if skip == 0 or skip > 4096:  # (looks_like_message keeps a From line it cannot end)
-            if not looks_like_message(data):
-                return False
-            parse_message(data, ev)
-            return True
-    msg, head = _mime_parse_head(data[skip:] if skip else data, True)
-    found = _looks_from_fields(data, skip, head, msg._headers)
-    if found is None:
-        found = looks_like_message(data)
-    if found:
-        _fill(ev, msg)
-    return found
+        skip = data.find(b"\n", 0, 4096) + 1
+        if not skip:
+            return -1
+    return skip if _FIELD_FIRST.match(data, skip) else -1
 
 
 def _looks_from_fields(data: bytes, skip: int, head: int, fields: list) -> bool | None:

@@ -29,15 +29,17 @@ _FIELD_RE = re.compile(r"([\041-\071\073-\176]{0,998}):[ \t]*|From |[\t ]")
 #: A header field with a name: the name (group 1) and the value after ":[ \t]*" with its
 #: folds, without the line end compat32 strips (group 2); or the rest of the text (both
 #: groups empty), when a line is not such a field. Every repeat is possessive: linear.
+#: (The rest of the text is "(?s:.++)": sre skips to the end of the text at once, where
+#: [\s\S]+ tested each character against the set.)
 _FIELDS_RE = re.compile(r"([\041-\071\073-\176]{1,998}+):[ \t]*+"
                         r"([^\r\n]*+(?:(?:\r\n?|\n)[ \t][^\r\n]*+)*+)(?:\r\n?|\n)?+"
-                        r"|[\s\S]+")
+                        r"|(?s:.++)")
 #: The same where every line ends with "\n" ("." is [^\n], and sre matches it twice as fast
 #: as [^\r\n]). Where lines end with "\r\n", the value takes the last line's "\r" along.
 #: (The line end is possessive in both: nothing follows it, so there is nothing to give
 #: back, and sre skips saving the state to backtrack into.)
 _FIELDS_LF_RE = re.compile(r"([\041-\071\073-\176]{1,998}+):[ \t]*+(.*+(?:\n[ \t].*+)*+)\n?+"
-                           r"|[\s\S]+")
+                           r"|(?s:.++)")
 #: Where a blank line follows a line end (see _blank).
 _BLANK_RE = re.compile(r"\n[\r\n]|\r\r")
 #: The rest of a boundary line after "--" + boundary: "--" (the close delimiter, group 1),
