@@ -27,7 +27,7 @@ from mailcheck.ingest.message import (
     html_to_text,
     looks_like_message,
 )
-from mailcheck.ingest.mime import parse_bytes
+from mailcheck.ingest.mime import parse_bytes, parse_head
 from mailcheck.model import Evidence, Header, Line
 
 from .conftest import FIXTURES, shared_path
@@ -104,6 +104,70 @@ def test_looks_like_message_cut_at_4096_bytes():
         for tail in (b"\n\n", b"\r\n\r\n", b"\n\r\n", b"\r\r"):
             data = b"From: a\nTo: b\nX-" + b"a" * pad + b":" + tail + b"body"
             assert looks_like_message(data) == reference_looks_like_message(data)
+
+
+# -- read_message: looks_like_message and parse_message with the top block read once -------
+
+
+def _read_both_ways(data: bytes) -> tuple:
+    ours, ref = Evidence(), Evidence()
+    found = message_mod.read_message(data, ours)
+    expected = looks_like_message(data)
+    if expected:
+        message_mod.parse_message(data, ref)
+    return (found, *_filled(ours)), (expected, *_filled(ref))
+
+
+def _filled(ev: Evidence) -> tuple:
+    facts = dict(ev.facts)
+    returned = facts.pop("returned_messages", [])
+    return ev.lines, ev.headers, facts, ev.notes, [m.items() for m in returned]
+
+
+def test_read_message_on_corpus():
+    for p in _inputs():
+        ours, ref = _read_both_ways(p.read_bytes())
+        assert ours == ref, p
+
+
+BLOCK_PIECES = st.sampled_from([
+    b"\n", b"\r\n", b"\r", b"\n\n", b"\r\n\r\n", b"\n\r\n", b" ", b"\t", b"From ", b"From: a@b",
+    b"To: c", b"X-Y:", b"Subject: s", b"text", b":", b"N" * 76 + b":", b"N" * 77 + b":",
+    b"Received: x", b"List-Id: 1", b"\xff", b"Odd-Name: v", b"x-a:", b"FROM:", b"Other: 1",
+    b"Content-Type: text/plain", b"\nbody\n", b"\x0c"])
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(BLOCK_PIECES, max_size=24))
+def test_read_message_is_looks_like_message_then_parse_message(pieces):
+    ours, ref = _read_both_ways(b"".join(pieces))
+    assert ours == ref
+
+
+FIELD_LINES = st.sampled_from([
+    b"Subject: s", b"X-Y:", b"Odd-Name: v", b"N" * 76 + b": v", b"N" * 77 + b": v", b" fold",
+    b"\tfold", b"From: a", b"list-id:1", b"Other:", b"text", b"", b"\xff: v", b"From x"])
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(FIELD_LINES, max_size=8), st.sampled_from([b"\n", b"\r\n"]),
+       st.sampled_from([b"", b"body", b"body\r\n", b"\r", b"\n\r"]))
+def test_read_message_on_header_blocks(lines, eol, tail):
+    """Blocks whose lines all end alike (where the shortcut answers), the rest of the text
+    not necessarily."""
+    ours, ref = _read_both_ways(b"".join(text + eol for text in lines) + eol + tail)
+    assert ours == ref
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from([b"", b"From x\n", b"From " + b"y" * 4090 + b"\n"]),
+       st.integers(4070, 4100), st.sampled_from([b"\n", b"\r\n"]),
+       st.sampled_from([b"", b"\n", b"\r\n", b"\nbody", b"\r\nbody" + b"b" * 50]))
+def test_read_message_at_the_4096_byte_cut(first, size, eol, tail):
+    data = first + b"Subject: s" + eol + b"X-A: " + b"a" * size + eol + tail
+    for cut in (len(data), 4095, 4096, 4097, len(data) - 1):
+        ours, ref = _read_both_ways(data[:cut])
+        assert ours == ref
 
 
 # -- lines and header fields ----------------------------------------------------------------
@@ -373,6 +437,8 @@ def _evidence(data: bytes, monkeypatch, skim: bool) -> tuple:
     if not skim:
         monkeypatch.setattr(message_mod, "_mime_parse_bytes",
                             lambda d, skim=False: parse_bytes(d))
+        monkeypatch.setattr(message_mod, "_mime_parse_head",
+                            lambda d, skim=False: parse_head(d))
     try:
         ev = ingest(data)
     except Exception as e:  # (empty or binary input: the same error either way)

@@ -28,7 +28,7 @@ from . import (
     returned_headers,
 )
 from .decode import MAX_INPUT_BYTES, InputError, to_text
-from .message import LineSink, looks_like_message, parse_message
+from .message import LineSink, read_message
 from .systems import detect_systems
 
 #: Format parsers, most specific first. Each may add to what earlier ones found.
@@ -59,8 +59,7 @@ def ingest(data: bytes | str, source: str = "-") -> Evidence:
     if raw.find(b"\r", 0, 65536) >= 0 and raw.find(b"\n", 0, 65536) < 0:
         raw = raw.replace(b"\r", b"\n")  # classic Mac line endings: CR alone
         data = raw
-    if looks_like_message(raw):
-        parse_message(raw, ev)
+    if read_message(raw, ev):  # (looks_like_message, then parse_message)
         for ln in ev.lines:  # (a loop: the first line mostly answers)
             if ln.text.strip():
                 break

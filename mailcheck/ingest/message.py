@@ -19,11 +19,13 @@ from collections.abc import Callable
 from email._policybase import compat32  # email.policy's own, without its 2 ms of imports
 from email.message import Message
 from itertools import count, repeat
+from operator import itemgetter
 
 from ..model import Evidence, Header, Line
 from .decode import decode_bytes, normalise_charset
 from .mime import may_be_report
 from .mime import parse_bytes as _mime_parse_bytes
+from .mime import parse_head as _mime_parse_head
 from .mime import parse_text as _mime_parse_text
 
 #: Private switch for the equivalence test: True parses with the ``email`` feedparser.
@@ -528,7 +530,94 @@ def parse_message(data: bytes, ev: Evidence) -> Message:
         msg = email.message_from_bytes(data, policy=compat32)
     else:
         msg = _mime_parse_bytes(data, skim=True)  # returned originals: headers only
+    _fill(ev, msg)
+    return msg
+
+
+def _fill(ev: Evidence, msg: Message) -> None:
     sink = LineSink(ev)
     _add_headers(sink, msg, "headers", ev.headers)
     _walk(sink, msg, 0, ev)
-    return msg
+
+
+#: A header field at the start of a text, as the MIME reader reads one (a name of 1 to 998
+#: characters): without one the top block is not all fields, and there is no shortcut.
+_FIELD_FIRST = re.compile(rb"[!-9;-~]{1,998}+:")
+#: _KNOWN_FIELDS as str, for the field names of a parsed block.
+_KNOWN_NAMES = frozenset(n.decode() for n in _KNOWN_FIELDS)
+_first = itemgetter(0)
+
+
+def read_message(data: bytes, ev: Evidence) -> bool:
+    """``looks_like_message(data)`` and, when true, ``parse_message(data, ev)``: the top
+    header block is read once.
+
+    The MIME reader reads the top block anyway; where it read it in one findall (every
+    line a named field or a continuation line, up to a blank line or the end), the block
+    lies in the 4096 bytes looks_like_message reads and its lines all end alike, the
+    answer follows from its fields (see _looks_from_fields). Anything else asks
+    looks_like_message itself (a text parsed for the shortcut is then thrown away when
+    the answer is no)."""
+    skip = _shortcut_start(data)
+    if skip >= 0:
+        msg, head = _mime_parse_head(data[skip:] if skip else data, True)
+        found = _looks_from_fields(data, skip, head, msg._headers)
+        if found is None:
+            found = looks_like_message(data)
+        if found:
+            _fill(ev, msg)
+        return found
+    if not looks_like_message(data):
+        return False
+    parse_message(data, ev)
+    return True
+
+
+def _shortcut_start(data: bytes) -> int:
+    """Where parse_message's text starts in data (after a From line), when read_message may
+    take its shortcut; else -1. There must be a field at that start; data must not start
+    with white space or a line end (looks_like_message strips them, parse_message does
+    not), and a From line must end inside the 4096 bytes (else looks_like_message keeps
+    it)."""
+    if _USE_EMAIL_PACKAGE or data[:1] in (b"", b"\r", b"\n", b"\t", b" "):
+        return -1
+    skip = 0
+    if data.startswith(b"From "):
+        skip = data.find(b"\n", 0, 4096) + 1
+        if not skip:
+            return -1
+    return skip if _FIELD_FIRST.match(data, skip) else -1
+
+
+def _looks_from_fields(data: bytes, skip: int, head: int, fields: list) -> bool | None:
+    """looks_like_message(data) from the top block of data[skip:] as the MIME reader read it
+    (mime.parse_head: it ends at ``head``, -1 when not read in one findall), or None.
+
+    looks_like_message reads data[:4096] (the From line dropped: data starts with neither
+    white space nor a line end). Where the block, every line a named field or a
+    continuation line, and the blank line after it lie inside those bytes and every line
+    there ends with "\n" (or every one with "\r\n"), it finds the same block: the first
+    "\n\n" (or "\n\r\n") after a line start that is not a field or a continuation line
+    is the blank line. Then it counts each field as a line (one with two has two lines)
+    and looks for one with a known name. Its fields have names of at most 76 characters,
+    where the MIME reader takes up to 998: a longer one is left to looks_like_message."""
+    if head < 0 or not fields:
+        return None
+    end = skip + head
+    if end < len(data):  # the blank line: "\n" or "\r\n"
+        end += 2 if data[end] == 13 else 1  # (13: "\r")
+    if end > 4096:
+        return None
+    if data.find(b"\r", skip, end) >= 0:
+        n = data.count(b"\n", skip, end)
+        if data.count(b"\r", skip, end) != n or data.count(b"\r\n", skip, end) != n:
+            return None  # not every line ends with "\r\n"
+    if len(fields) < 2:
+        return False
+    if len(max(map(_first, fields), key=len)) > 76:
+        return None
+    for name, _ in fields:
+        name = name.lower()
+        if name in _KNOWN_NAMES or name.startswith(("x-", "arc-", "list-")):
+            return True
+    return False

@@ -29,15 +29,17 @@ _FIELD_RE = re.compile(r"([\041-\071\073-\176]{0,998}):[ \t]*|From |[\t ]")
 #: A header field with a name: the name (group 1) and the value after ":[ \t]*" with its
 #: folds, without the line end compat32 strips (group 2); or the rest of the text (both
 #: groups empty), when a line is not such a field. Every repeat is possessive: linear.
+#: (The rest of the text is "(?s:.++)": sre skips to the end of the text at once, where
+#: [\s\S]+ tested each character against the set.)
 _FIELDS_RE = re.compile(r"([\041-\071\073-\176]{1,998}+):[ \t]*+"
                         r"([^\r\n]*+(?:(?:\r\n?|\n)[ \t][^\r\n]*+)*+)(?:\r\n?|\n)?+"
-                        r"|[\s\S]+")
+                        r"|(?s:.++)")
 #: The same where every line ends with "\n" ("." is [^\n], and sre matches it twice as fast
 #: as [^\r\n]). Where lines end with "\r\n", the value takes the last line's "\r" along.
 #: (The line end is possessive in both: nothing follows it, so there is nothing to give
 #: back, and sre skips saving the state to backtrack into.)
 _FIELDS_LF_RE = re.compile(r"([\041-\071\073-\176]{1,998}+):[ \t]*+(.*+(?:\n[ \t].*+)*+)\n?+"
-                           r"|[\s\S]+")
+                           r"|(?s:.++)")
 #: Where a blank line follows a line end (see _blank).
 _BLANK_RE = re.compile(r"\n[\r\n]|\r\r")
 #: The rest of a boundary line after "--" + boundary: "--" (the close delimiter, group 1),
@@ -211,11 +213,14 @@ def _simple_params(value: str) -> list[tuple[str, str]]:
 
 
 class _State:
-    __slots__ = ("last", "skim", "ends", "fields")
+    __slots__ = ("last", "skim", "ends", "fields", "head")
 
     def __init__(self, text: str, skim: bool = False) -> None:
         self.last: Message | None = None
         self.skim = skim  # see parse_text
+        # the first header block read (the top one): where it ends when it was read in one
+        # findall, every line part of a named field; -1 when it was not (see parse_head)
+        self.head: int | None = None
         # which line ends the text has: 0 "\n" only, 1 also "\r\n" (every "\r" is in one),
         # 2 also a lone "\r"; blank lines are searched for accordingly (see _blank)
         if "\r" not in text:
@@ -268,6 +273,8 @@ def _read_headers(msg: Message, text: str, pos: int, end: int, state: _State
         q = end if q < 0 else q + 1
     found = state.fields(text, pos, q) if q > pos else []
     if not found or found[-1][0]:  # (a field has a name of one or more characters)
+        if state.head is None:
+            state.head = q
         if ends == 1:  # the values took the "\r" of their last line along
             found = [(k, v[:-1]) if v[-1:] == "\r" else (k, v) for k, v in found]
         msg._headers = found
@@ -275,6 +282,8 @@ def _read_headers(msg: Message, text: str, pos: int, end: int, state: _State
             return text, end, end
         # the body starts after the blank line's end: "\r\n", "\r" or "\n"
         return text, (q + 2 if ends and text[q:q + 2] == "\r\n" else q + 1), end
+    if state.head is None:
+        state.head = -1
     if len(found) == 1 and text[pos] not in " \t:" and not text.startswith("From ", pos):
         msg._headers = []
         return text, pos, end  # the first line is text: there is no header block
@@ -542,3 +551,14 @@ def _lines(text: str) -> list[str]:
 
 def parse_bytes(data: bytes, skim: bool = False) -> Message:
     return parse_text(data.decode("ascii", "surrogateescape"), skim)
+
+
+def parse_head(data: bytes, skim: bool = False) -> tuple[Message, int]:
+    """parse_bytes(data, skim), and where the top header block ends when it was read in one
+    findall: it runs from the start of the text to that offset (a blank line, or the end
+    of the text), and each of its lines is a named field or a continuation line of one
+    (message.read_message's test for a message). -1 for any other top block."""
+    text = data.decode("ascii", "surrogateescape")
+    state = _State(text, skim)
+    msg = _parse(text, 0, len(text), state, 0)
+    return msg, state.head
