@@ -80,3 +80,19 @@ def test_the_recipient_text_sets_every_field_the_dataclass_would() -> None:
             assert sub._outer is ev
         else:
             assert getattr(sub, f.name) == getattr(plain, f.name), f.name
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_texts, min_size=1, max_size=6), st.data())
+def test_present_among_the_rules_literals_is_what_the_full_scan_finds(texts, data) -> None:
+    # _recipient_evidence looks only for the rules' literals ``ev`` holds (``wanted``)
+    lines = [Line("body", i + 1, t) for i, t in enumerate(texts)]
+    rec = RecipientEvidence(recipient="a@b.example", status="5.1.1",
+                            diagnostic=data.draw(st.none() | _texts),
+                            lines=data.draw(st.lists(st.sampled_from(lines), max_size=4)))
+    ev = Evidence(lines=lines, recipients=[rec])
+    wanted = ev.present_literals() & _RULES.literals
+    sub, present = diagnosis._recipient_evidence(ev, rec, wanted)
+    full = Evidence(lines=list(sub.lines)).present_literals()
+    assert present & _RULES.literals == full & _RULES.literals
+    assert present <= full
