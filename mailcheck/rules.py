@@ -320,6 +320,9 @@ class Alternative:
     fact: dict[str, list[str]] = field(default_factory=dict)
     #: literals one of which must occur for ``text`` to match (None: no cheap test)
     gate: frozenset[str] | None = None
+    #: literals one of which must occur for any of ``not_text`` to match (None: no
+    #: cheap test)
+    not_gate: frozenset[str] | None = None
 
     _weight: int | None = None
 
@@ -474,6 +477,8 @@ def _alternative(spec: dict[str, Any], where: str,
         raise RuleError(f"{where}: a match alternative needs at least one criterion")
     if alt.text and all(p.literal for p in alt.text):
         alt.gate = frozenset(x for p in alt.text for x in p.literal or ())
+    if alt.not_text and all(p.literal for p in alt.not_text):
+        alt.not_gate = frozenset(x for p in alt.not_text for x in p.literal or ())
     return alt
 
 
@@ -740,11 +745,19 @@ def _match_alt(alt: Alternative, ev: Evidence, present: frozenset[str], statuses
             return None
         if cite and key in ev.fact_lines:
             cited.append(ev.fact_lines[key])
-    if alt.not_text and any(p.search(ev, present) for p in alt.not_text):
+    # (Pattern.search answers None at once when none of a pattern's literals is present:
+    # such patterns are passed over here without a call, and ``not_text`` as a whole when
+    # none of its literals is)
+    not_gate = alt.not_gate
+    if alt.not_text and (not_gate is None or not present.isdisjoint(not_gate)) \
+            and any(p.search(ev, present) for p in alt.not_text):
         return None
     if alt.text:
         m = None
         for p in alt.text:
+            literal = p.literal
+            if literal and present.isdisjoint(literal):
+                continue
             m = p.search(ev, present)
             if m:
                 break
