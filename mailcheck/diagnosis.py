@@ -254,7 +254,8 @@ def _generic_finding(st: str | None, code: str | None, line: Line | None,
         klass = status.class_info(st)
         if not (info or sub):
             return None
-        mean = status.meaning(st, code, lang) or ""
+        # (status.meaning(st, code, lang): the code's own meaning, else its subject's)
+        mean = ((info.get(lang) or info["en"]) if info else (sub.get(lang) or sub["en"])) or ""
         fixes = (sub or {}).get("fix_ja" if lang == "ja" else "fix") or (sub or {}).get("fix", [])
         reason = (info or {}).get("reason", "undefined")
         label = st

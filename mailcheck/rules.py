@@ -610,6 +610,8 @@ class RuleSet:
         #: every literal of the rules' patterns (all found by the shared scan)
         self.literals = frozenset(literals)
         self._status_memo: dict[str, frozenset[int]] = {}
+        #: for get: (the rules list it was made from, its length, id -> rule)
+        self._index: tuple[list[Rule], int, dict[str, Rule]] | None = None
         self._status_filed = frozenset(self._status_alts)
         textscan.register(literals)  # found by the input's one shared scan
         for _, alt in self._alts:
@@ -623,7 +625,16 @@ class RuleSet:
         return cls([load_pack(p) for p in files])
 
     def get(self, rule_id: str) -> Rule | None:
-        return next((r for r in self.rules if r.id == rule_id), None)
+        """The rule with this id (the first one, were ``rules`` changed to hold two)."""
+        rules = self.rules
+        index = self._index
+        if index is None or index[0] is not rules or index[1] != len(rules):
+            # (made again when ``rules`` was replaced or grew or shrank)
+            by_id: dict[str, Rule] = {}
+            for r in reversed(rules):
+                by_id[r.id] = r
+            index = self._index = (rules, len(rules), by_id)
+        return index[2].get(rule_id)
 
     def _alts_for_status(self, status: str) -> frozenset[int]:
         """The alternatives filed under their status criterion that ``status`` meets

@@ -96,3 +96,17 @@ def test_present_among_the_rules_literals_is_what_the_full_scan_finds(texts, dat
     full = Evidence(lines=list(sub.lines)).present_literals()
     assert present & _RULES.literals == full & _RULES.literals
     assert present <= full
+
+
+def test_generic_finding_meaning_is_status_meaning() -> None:
+    from mailcheck import status
+
+    codes = [f"{c}.{s}.{d}" for c in "245" for s in range(0, 9) for d in range(0, 12)]
+    for code in [*codes, "5.7.999", "4.99.1", "5.1.x"]:
+        for lang in ("en", "ja"):
+            f = diagnosis._generic_finding(code, "550", None, lang)
+            if f is None:
+                continue
+            mean = status.meaning(code, "550", lang) or ""
+            assert f.title == diagnosis._GENERIC_TEXT[lang]["title"].format(code=code,
+                                                                          meaning=mean)

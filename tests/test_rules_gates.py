@@ -51,3 +51,17 @@ def test_every_not_text_with_literals_has_its_gate() -> None:
             assert alt.not_gate == {x for p in alt.not_text for x in p.literal}
         else:
             assert alt.not_gate is None
+
+
+def test_get_is_the_first_rule_with_the_id() -> None:
+    from mailcheck.rules import RuleSet
+
+    rs = RuleSet(_RULES.packs)
+    for r in rs.rules:
+        assert rs.get(r.id) is next(x for x in rs.rules if x.id == r.id)
+    assert rs.get("no-such-rule") is None
+    first = rs.rules[0]
+    rs.rules.remove(first)  # a changed list is indexed again
+    assert rs.get(first.id) is None
+    rs.rules = [first]
+    assert rs.get(first.id) is first and rs.get(_RULES.rules[1].id) is None
