@@ -148,41 +148,43 @@ def _plain(key: tuple) -> bool:
     return all(x is None or type(x) is str or type(x) is tuple and _plain(x) for x in key)
 
 
-#: one store per kind of piece (their keys could be equal)
-_heads, _middles, _fixes, _tails = _Pieces(), _Pieces(), _Pieces(), _Pieces()
+#: the static parts of findings (see _finding_static)
+_statics = _Pieces()
 
 
-def _finding_head(key: tuple) -> str:
-    rule, title, reason = key
+def _finding_static(key: tuple) -> tuple[str, str, str, tuple[str, ...], str, str]:
+    """A finding's JSON but for its confidence, evidence, commands and recipients, in the
+    pieces that go between those: (up to the confidence, up to the evidence, up to the
+    first step, each step's text up to its command, up to the recipients, the pack to the
+    end). ``key``: what _finding_json takes them from."""
+    (rule, title, reason, severity, actor, cause, generic, texts, tradeoff, confirm,
+     references, pack) = key
     return (f'{{"rule": {_value(rule)}, "title": {_value(title)}, "reason": {_value(reason)}, '
-            f'"confidence": ')
-
-
-def _finding_middle(key: tuple) -> str:
-    severity, actor, cause = key[:3]
-    return (f', "severity": {_value(severity)}, "actor": {_value(actor)}, "generic": '
-            f'{"true" if key[3] == "true" else "false"}, "cause": {_value(cause)}, "evidence": ')
-
-
-def _finding_fixes(texts: tuple) -> tuple[str, tuple[str, ...]]:
-    """(the "fix" list and the opening of "fix_steps", each step's text up to its command)."""
-    head = f', "fix": {_encode(list(texts))}, "fix_steps": ['
-    return head, tuple(f'{{"text": {_value(t)}, "powershell": ' for t in texts)
-
-
-def _finding_tail(key: tuple) -> str:
-    tradeoff, confirm, references = key
-    return (f'], "tradeoff": {_value(tradeoff)}, "confirm": {_encode(list(confirm))}, '
-            f'"references": {_encode(list(references))}, "recipients": ')
+            f'"confidence": ',
+            f', "severity": {_value(severity)}, "actor": {_value(actor)}, "generic": '
+            f'{generic}, "cause": {_value(cause)}, "evidence": ',
+            f', "fix": {_encode(list(texts))}, "fix_steps": [',
+            tuple(f'{{"text": {_value(t)}, "powershell": ' for t in texts),
+            f'], "tradeoff": {_value(tradeoff)}, "confirm": {_encode(list(confirm))}, '
+            f'"references": {_encode(list(references))}, "recipients": ',
+            f', "pack": {_value(pack)}}}')
 
 
 def _finding_json(f: Finding) -> str:
     """``_encode(f.to_dict())``."""
     generic = f.generic
-    if generic is not True and generic is not False:
+    if generic is True:
+        generic = "true"
+    elif generic is False:
+        generic = "false"
+    else:
         return _encode(f.to_dict())
     fix = f.fix
-    head, steps = _fixes.get(tuple([s.text for s in fix]), _finding_fixes)
+    # (one look-up for all the texts a finding takes from its rule)
+    head, middle, fix_head, steps, tail, end = _statics.get(
+        (f.rule, f.title, f.reason, f.severity, f.actor, f.cause, generic,
+         tuple([s.text for s in fix]), f.tradeoff, tuple(f.confirm), tuple(f.references),
+         f.pack), _finding_static)
     confidence = f.confidence
     if type(confidence) is float and isfinite(confidence):
         confidence = repr(round(confidence, 3))  # (how the encoder writes a finite float)
@@ -194,18 +196,13 @@ def _finding_json(f: Finding) -> str:
         numbers = f"[{numbers[0]!r}]"  # (how the encoder writes an int, not a bool)
     else:
         numbers = _encode(numbers)
-    parts = [_heads.get((f.rule, f.title, f.reason), _finding_head), confidence,
-             _middles.get((f.severity, f.actor, f.cause, "true" if generic else "false"),
-                          _finding_middle),
-             _strings([ln.cite() for ln in evidence]), ', "evidence_lines": ', numbers, head]
+    parts = [head, confidence, middle, _strings([ln.cite() for ln in evidence]),
+             ', "evidence_lines": ', numbers, fix_head]
     for i, (step, s) in enumerate(zip(steps, fix, strict=True)):
         ps = s.powershell
         parts += [", " if i else "", step,
                   "null" if ps is None else _string(ps) if type(ps) is str else _value(ps), "}"]
-    pack = f.pack
-    parts += [_tails.get((f.tradeoff, tuple(f.confirm), tuple(f.references)), _finding_tail),
-              _strings(f.recipients), ', "pack": ',
-              _string(pack) if type(pack) is str else _value(pack), "}"]
+    parts += [tail, _strings(f.recipients), end]
     return "".join(parts)
 
 

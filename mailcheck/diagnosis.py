@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from . import identities, reasons, status
+from . import identities, reasons, status, textscan
 from .ingest import InputError, ingest
 from .ingest.authentication import header_checks
 from .model import (
@@ -54,14 +54,17 @@ def diagnose_evidence(ev: Evidence, *, lang: str = "en", rules: RuleSet | None =
     diag = Diagnosis(ev.source, ev.kind, [], [], list(ev.systems), None, lang, list(ev.notes),
                      ev, header_checks(ev), False)
     findings: dict[str, Finding] = {}
-    for rule, alt, lines in ruleset.match(ev):
+    present = ev.present_literals()
+    for rule, alt, lines in ruleset.match_with(ev, present, ev.statuses(), ev.reply_codes()):
         findings[rule.id] = finding_from(rule, alt, lines, lang)
+    # (what a recipient's text is asked about: the rules' literals, see _recipient_evidence)
+    wanted = present.intersection(ruleset.literals) if ev.recipients else None
 
     for rec in ev.recipients:
         rule_id = None
         rule_reason = None
         if not rec.reason_hint:
-            sub, present = _recipient_evidence(ev, rec)
+            sub, present = _recipient_evidence(ev, rec, wanted)
             # (a recipient's hits decide its reason and rule; the lines are not wanted)
             hits = [h for h in ruleset.match_with(
                 sub, present, {rec.status} if rec.status else set(),
@@ -128,10 +131,17 @@ def _finding_for_reason(ruleset: RuleSet, findings: dict[str, Finding], reason: 
     return rule.id
 
 
-def _recipient_evidence(ev: Evidence, rec: RecipientEvidence) -> tuple[Evidence, frozenset[str]]:
+def _recipient_evidence(ev: Evidence, rec: RecipientEvidence,
+                        wanted: frozenset[str] | None = None,
+                        ) -> tuple[Evidence, frozenset[str]]:
     """The evidence one recipient's rules are matched against (its own lines, the server's
     reply), and which of the rules' literals occur in its text (see RuleSet.match_with).
-    Its statuses and reply codes are the recipient's."""
+    Its statuses and reply codes are the recipient's.
+
+    ``wanted``: the rules' literals that occur in ``ev`` (``ev.present_literals()`` and
+    the rule set's ``literals``); only those of ``ev``'s literals are then looked for in
+    the recipient's lines (a message holds several times as many of the other literals,
+    which no rule asks about), and when it holds none, its lines are not looked at."""
     lines = list(rec.lines)
     hay = "\n".join([ln.text for ln in lines])  # the sub-evidence's haystack, unless...
     diagnostic = rec.diagnostic
@@ -145,7 +155,12 @@ def _recipient_evidence(ev: Evidence, rec: RecipientEvidence) -> tuple[Evidence,
     sub = _RecipientText(ev, lines, hay, Reply(rec.reply_code, rec.status,
                                                rec.diagnostic or "", lines[0] if lines else None))
     # (its lines are mostly ev's: ev's scan answers for them, see Evidence.present_literals)
-    return sub, sub.present_literals()
+    if wanted is None:
+        return sub, sub.present_literals()
+    scanner = textscan.shared()
+    if scanner.spans_lines:  # (see Evidence._present_within)
+        return sub, sub.present_literals()
+    return sub, sub._present_within(ev, scanner, wanted)
 
 
 class _RecipientText(Evidence):
@@ -239,7 +254,8 @@ def _generic_finding(st: str | None, code: str | None, line: Line | None,
         klass = status.class_info(st)
         if not (info or sub):
             return None
-        mean = status.meaning(st, code, lang) or ""
+        # (status.meaning(st, code, lang): the code's own meaning, else its subject's)
+        mean = ((info.get(lang) or info["en"]) if info else (sub.get(lang) or sub["en"])) or ""
         fixes = (sub or {}).get("fix_ja" if lang == "ja" else "fix") or (sub or {}).get("fix", [])
         reason = (info or {}).get("reason", "undefined")
         label = st

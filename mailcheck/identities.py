@@ -172,9 +172,14 @@ def fill_findings(diag: Diagnosis, ev: Evidence) -> None:
     """Put the input's identities into every finding's commands (in place)."""
     base = None  # worked out when a command first needs it: most findings have none
     for f in diag.findings:
-        templates = [s.powershell for s in f.fix if s.powershell and _OPEN in s.powershell]
-        if not templates:
+        fix = f.fix
+        for s in fix:  # (told without building a list: most findings have no template)
+            ps = s.powershell
+            if ps and _OPEN in ps:
+                break
+        else:
             continue
+        templates = [s.powershell for s in fix if s.powershell and _OPEN in s.powershell]
         if any(_SENDER_OPEN in t for t in templates):
             if base is None:
                 base = input_identities(ev)
@@ -183,4 +188,6 @@ def fill_findings(diag: Diagnosis, ev: Evidence) -> None:
             # Only the finding's recipients are named: the input's identities (the sole
             # source of sender and sender_domain) would not be used.
             values = finding_identities(f, diag, {})
-        f.fix = [FixStep(s.text, fill(s.powershell, values)) for s in f.fix]
+        # (a step without a placeholder is kept: fill would give its command unchanged)
+        f.fix = [FixStep(s.text, fill(ps, values)) if (ps := s.powershell) and _OPEN in ps
+                 else s for s in fix]

@@ -150,22 +150,28 @@ class Evidence:
             self._scan = (scanner, found)
         return self._scan[1]
 
-    def _present_within(self, outer: Evidence, scanner: textscan.LiteralSet) -> frozenset[str]:
+    def _present_within(self, outer: Evidence, scanner: textscan.LiteralSet,
+                        among: frozenset[str] | None = None) -> frozenset[str]:
         """present_literals() of lines that are mostly ``outer``'s own, from its scan.
 
         No literal holds a newline, so each occurrence lies within one line, and a line
         lower-cases alike alone and among others (see haystack_lower). A line that is one
         of ``outer``'s lines holds only literals ``outer``'s scan found: those few are
-        looked for directly; the other lines are scanned.
+        looked for directly; the other lines are scanned. With ``among`` (a part of
+        ``outer.present_literals()``), only those of ``outer``'s literals are looked for:
+        the answer is then right for every literal but the others ``outer`` holds.
         """
-        low = self.haystack_lower()
-        if not low:
-            return frozenset()
         theirs = outer.lines
         n = len(theirs)
         rest = [ln.text for ln in self.lines
                 if not (0 < ln.number <= n and theirs[ln.number - 1] is ln)]
-        found = [x for x in outer.present_literals() if x in low]
+        if among is None:
+            among = outer.present_literals()
+        if among:
+            low = self.haystack_lower()
+            found = [x for x in among if x in low]
+        else:  # (nothing to look for in the shared lines: their text is not lower-cased)
+            found = []
         if rest:
             found.extend(scanner.present("\n".join(rest).lower()))
         return frozenset(found)

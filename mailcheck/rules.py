@@ -328,6 +328,9 @@ class Alternative:
     fact: dict[str, list[str]] = field(default_factory=dict)
     #: literals one of which must occur for ``text`` to match (None: no cheap test)
     gate: frozenset[str] | None = None
+    #: literals one of which must occur for any of ``not_text`` to match (None: no
+    #: cheap test)
+    not_gate: frozenset[str] | None = None
 
     _weight: int | None = None
 
@@ -482,6 +485,8 @@ def _alternative(spec: dict[str, Any], where: str,
         raise RuleError(f"{where}: a match alternative needs at least one criterion")
     if alt.text and all(p.literal for p in alt.text):
         alt.gate = frozenset(x for p in alt.text for x in p.literal or ())
+    if alt.not_text and all(p.literal for p in alt.not_text):
+        alt.not_gate = frozenset(x for p in alt.not_text for x in p.literal or ())
     return alt
 
 
@@ -613,6 +618,8 @@ class RuleSet:
         #: every literal of the rules' patterns (all found by the shared scan)
         self.literals = frozenset(literals)
         self._status_memo: dict[str, frozenset[int]] = {}
+        #: for get: (the rules list it was made from, its length, id -> rule)
+        self._index: tuple[list[Rule], int, dict[str, Rule]] | None = None
         self._status_filed = frozenset(self._status_alts)
         textscan.register(literals)  # found by the input's one shared scan
         for _, alt in self._alts:
@@ -626,7 +633,16 @@ class RuleSet:
         return cls([load_pack(p) for p in files])
 
     def get(self, rule_id: str) -> Rule | None:
-        return next((r for r in self.rules if r.id == rule_id), None)
+        """The rule with this id (the first one, were ``rules`` changed to hold two)."""
+        rules = self.rules
+        index = self._index
+        if index is None or index[0] is not rules or index[1] != len(rules):
+            # (made again when ``rules`` was replaced or grew or shrank)
+            by_id: dict[str, Rule] = {}
+            for r in reversed(rules):
+                by_id[r.id] = r
+            index = self._index = (rules, len(rules), by_id)
+        return index[2].get(rule_id)
 
     def _alts_for_status(self, status: str) -> frozenset[int]:
         """The alternatives filed under their status criterion that ``status`` meets
@@ -748,11 +764,19 @@ def _match_alt(alt: Alternative, ev: Evidence, present: frozenset[str], statuses
             return None
         if cite and key in ev.fact_lines:
             cited.append(ev.fact_lines[key])
-    if alt.not_text and any(p.search(ev, present) for p in alt.not_text):
+    # (Pattern.search answers None at once when none of a pattern's literals is present:
+    # such patterns are passed over here without a call, and ``not_text`` as a whole when
+    # none of its literals is)
+    not_gate = alt.not_gate
+    if alt.not_text and (not_gate is None or not present.isdisjoint(not_gate)) \
+            and any(p.search(ev, present) for p in alt.not_text):
         return None
     if alt.text:
         m = None
         for p in alt.text:
+            literal = p.literal
+            if literal and present.isdisjoint(literal):
+                continue
             m = p.search(ev, present)
             if m:
                 break

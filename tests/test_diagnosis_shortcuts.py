@@ -80,3 +80,33 @@ def test_the_recipient_text_sets_every_field_the_dataclass_would() -> None:
             assert sub._outer is ev
         else:
             assert getattr(sub, f.name) == getattr(plain, f.name), f.name
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_texts, min_size=1, max_size=6), st.data())
+def test_present_among_the_rules_literals_is_what_the_full_scan_finds(texts, data) -> None:
+    # _recipient_evidence looks only for the rules' literals ``ev`` holds (``wanted``)
+    lines = [Line("body", i + 1, t) for i, t in enumerate(texts)]
+    rec = RecipientEvidence(recipient="a@b.example", status="5.1.1",
+                            diagnostic=data.draw(st.none() | _texts),
+                            lines=data.draw(st.lists(st.sampled_from(lines), max_size=4)))
+    ev = Evidence(lines=lines, recipients=[rec])
+    wanted = ev.present_literals() & _RULES.literals
+    sub, present = diagnosis._recipient_evidence(ev, rec, wanted)
+    full = Evidence(lines=list(sub.lines)).present_literals()
+    assert present & _RULES.literals == full & _RULES.literals
+    assert present <= full
+
+
+def test_generic_finding_meaning_is_status_meaning() -> None:
+    from mailcheck import status
+
+    codes = [f"{c}.{s}.{d}" for c in "245" for s in range(0, 9) for d in range(0, 12)]
+    for code in [*codes, "5.7.999", "4.99.1", "5.1.x"]:
+        for lang in ("en", "ja"):
+            f = diagnosis._generic_finding(code, "550", None, lang)
+            if f is None:
+                continue
+            mean = status.meaning(code, "550", lang) or ""
+            assert f.title == diagnosis._GENERIC_TEXT[lang]["title"].format(code=code,
+                                                                          meaning=mean)
