@@ -647,8 +647,7 @@ def parse(ev: Evidence) -> None:
         _from_subject(ev, lines)
         return
     stops = {i for _, i in cands if i is not None}
-    low_all = " ".join(lows.lows[:60])
-    delayed = any(h in low_all for h in _DELAY_HINTS) and "permanent" not in low_all
+    delayed = None  # whether the notice reads as a delay (read when first needed)
     for addr, i in cands:
         rec = RecipientEvidence(recipient=addr)
         block = _block(lines, i, stops) if i is not None else []
@@ -689,9 +688,20 @@ def parse(ev: Evidence) -> None:
             around = lines[max(0, i - 3):i] + block
             rec.smtp_command = smtp_command(" ".join(b.text for b in around))
         first = (rec.status or rec.reply_code or "")[:1]
-        rec.action = "delayed" if first == "4" and delayed or delayed and not first else "failed"
+        rec.action = "failed"
+        if first == "4" or not first:  # (any other status fails whatever the notice says)
+            if delayed is None:
+                delayed = _reads_delayed(lows)
+            if delayed:
+                rec.action = "delayed"
         ev.recipients.append(rec)
     ev.kind = "bounce"
+
+
+def _reads_delayed(lows: _Lowered) -> bool:
+    """Whether the notice's first lines say that delivery is only delayed."""
+    low_all = " ".join(lows.lows[:60])
+    return any(h in low_all for h in _DELAY_HINTS) and "permanent" not in low_all
 
 
 def _says_why(text: str | None) -> bool:
