@@ -6,12 +6,9 @@ scan of the whole text; an Aho-Corasick automaton answers all of them in a singl
 The automaton is ahocorasick_rs (Rust's aho-corasick crate, with wheels for common
 platforms), a contiguous NFA: in a batch run it scans an input in about half the time the
 pyahocorasick trie used before took (26 against 47 us per message over the development
-corpus). The shared scan also makes a DFA of its ASCII literals for ASCII text (most
-inputs), once it has scanned enough text to earn the DFA's build time (a few milliseconds:
-a run over one input does without it): a third of the NFA's instructions per character
-(the NFA's cost per character hardly depends on how many literals it holds), though only
-some 10% less time, the DFA's larger tables falling out of the CPU caches more. Where that
-package cannot be installed, the same answers come from one ``in`` test per literal.
+corpus). Its DFA form is no faster there, its tables falling out of the CPU caches between
+messages, and takes ten times as long to build. Where that package cannot be installed,
+the same answers come from one ``in`` test per literal.
 """
 
 from __future__ import annotations
@@ -26,10 +23,6 @@ except ImportError:  # pragma: no cover - exercised by tests through _FORCE_PLAI
 #: Private switch for the equivalence test: True uses the plain ``in`` loop.
 _FORCE_PLAIN = False
 
-#: How many characters of ASCII text a LiteralSet made with ``ascii_dfa`` scans with its
-#: NFA before it builds the DFA (which takes as long as the NFA takes over some 500,000).
-DFA_AFTER = 500_000
-
 #: The characters the regex engine matches case-insensitively (re.I) to a lower-case ASCII
 #: letter besides the letter's own two cases (tests check this table against the engine).
 #: A literal found in lower-cased text matches what re.I matches except where these occur.
@@ -43,20 +36,14 @@ class LiteralSet:
     tests). Overlapping and nested literals are all reported.
     """
 
-    __slots__ = ("literals", "known", "spans_lines", "_automaton", "_ascii_automaton",
-                 "_bytes_automaton", "_dfa_budget")
+    __slots__ = ("literals", "known", "spans_lines", "_automaton", "_bytes_automaton")
 
-    def __init__(self, literals: Iterable[str], ascii_dfa: bool = False) -> None:
-        """``ascii_dfa``: make a DFA of the ASCII literals for ASCII text after
-        :data:`DFA_AFTER` characters of it (worth it for a set that scans the whole text
-        of many inputs)."""
+    def __init__(self, literals: Iterable[str]) -> None:
         self.literals: tuple[str, ...] = tuple(sorted({x for x in literals if x}))
         self.known = frozenset(self.literals)
         #: whether a literal holds a newline (an occurrence of it may span lines)
         self.spans_lines = any("\n" in x for x in self.literals)
-        self._automaton = self._ascii_automaton = self._bytes_automaton = None
-        #: characters of ASCII text left to scan before the DFA is made (None: no DFA)
-        self._dfa_budget: int | None = None
+        self._automaton = self._bytes_automaton = None
         if _ac is not None and not _FORCE_PLAIN and self.literals:
             # Standard match semantics with overlapping=True report every occurrence,
             # nested and overlapping ones too: the same set as ``lit in text``. (Stored
@@ -66,40 +53,18 @@ class LiteralSet:
                     self.literals, matchkind=_ac.MatchKind.Standard, store_patterns=True,
                     implementation=_ac.Implementation.ContiguousNFA)
             except UnicodeEncodeError:  # a literal with a lone surrogate: plain loop
-                return
-            if ascii_dfa:
-                self._dfa_budget = DFA_AFTER
+                pass
 
     def present(self, text: str) -> frozenset[str]:
         """The literals that occur in ``text``."""
         if not text or not self.literals:
             return frozenset()
         if self._automaton is not None and not _FORCE_PLAIN:
-            dfa = self._ascii_automaton
-            if dfa is not None and text.isascii():
-                # (a flag of the string) A literal with a character outside ASCII cannot
-                # occur in ASCII text: the ASCII literals' automaton has the whole answer.
-                return frozenset(dfa.find_matches_as_strings(text, overlapping=True))
-            if self._dfa_budget is not None and text.isascii():
-                self._dfa_budget -= len(text)
-                if self._dfa_budget <= 0:
-                    self._make_dfa()
             try:
                 return frozenset(self._automaton.find_matches_as_strings(text, overlapping=True))
             except UnicodeEncodeError:  # lone surrogates (undecodable input bytes kept)
                 return self._present_surrogates(text)
         return frozenset(lit for lit in self.literals if lit in text)
-
-    def _make_dfa(self) -> None:
-        self._dfa_budget = None
-        ascii_literals = [x for x in self.literals if x.isascii()]
-        if ascii_literals:
-            try:
-                self._ascii_automaton = _ac.AhoCorasick(
-                    ascii_literals, matchkind=_ac.MatchKind.Standard, store_patterns=True,
-                    implementation=_ac.Implementation.DFA)
-            except ValueError:  # (too large for a DFA: the NFA goes on alone)
-                pass
 
     def _present_surrogates(self, text: str) -> frozenset[str]:
         # The automaton takes UTF-8; "surrogatepass" extends it to lone surrogates. UTF-8
@@ -144,5 +109,5 @@ def shared() -> LiteralSet:
     """The automaton of every registered literal."""
     global _shared
     if _shared is None:
-        _shared = LiteralSet(_registry, ascii_dfa=True)
+        _shared = LiteralSet(_registry)
     return _shared
