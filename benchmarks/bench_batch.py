@@ -20,6 +20,7 @@ them, start-up included, best of the same number of runs), and the ratios use th
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -115,6 +116,35 @@ _TIMER = ("import resource,subprocess,sys,time;t=time.perf_counter();"
 _ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
+#: What `mailcheck` the runs import and how it is installed: the README's quickstart makes a
+#: regular install (`pip install .`); a development install (`pip install -e .`) adds an
+#: import hook to every interpreter start, which a user's install does not pay.
+_WHERE = ("import json,sys,importlib.metadata as m,mailcheck;d=m.distribution('mailcheck');"
+          "u=json.loads(d.read_text('direct_url.json') or '{}');"
+          "print(json.dumps([mailcheck.__file__,d.version,"
+          "bool(u.get('dir_info',{}).get('editable'))]))")
+
+
+def describe_install() -> str:
+    """One line: the mailcheck the runs import, its kind of install, and the start-up time
+    of the bare interpreter (site-packages hooks included), which no change here affects."""
+    p = subprocess.run([sys.executable, "-c", _WHERE], capture_output=True, text=True,
+                       env=_ENV)
+    try:
+        path, version, editable = json.loads(p.stdout)
+    except ValueError:
+        return "mailcheck install: unknown (" + p.stderr.strip()[-200:] + ")"
+    kind = ("a development install (pip install -e: its import hook runs at every start)"
+            if editable else "a regular install (as the README's quickstart makes)")
+    bare = []
+    for _ in range(5):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], env=_ENV)
+        bare.append(time.perf_counter() - t)
+    return (f"mailcheck {version} from {Path(path).parent}, {kind}; the bare interpreter "
+            f"starts in {min(bare) * 1000:.0f} ms here (site-packages hooks included)")
+
+
 def run(corpus: Path, jobs: int, out: Path) -> tuple[float, int, int, float]:
     """(seconds, output lines, peak RSS in KiB, CPU seconds of the process tree) for one
     `mailcheck batch` run."""
@@ -178,6 +208,7 @@ def main() -> None:
         # as it is at the same moments (a busy or drifting machine moves them together)
         results: dict[int, list[tuple[float, int, int, float]]] = {j: [] for j in args.jobs}
         sisimai_runs: list[tuple[float, float]] = []
+        print(describe_install())
         for _ in range(args.repeat):
             if perl:
                 timed = sisimai_run(perl, flat)
