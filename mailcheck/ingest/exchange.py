@@ -50,7 +50,9 @@ _AT_ADDRESS = r"(?: \([^()'\"]{0,64}\))?"
 _RETURNED = re.compile(
     r"(?:remote server returned|server at " + _AT_SERVER + _AT_ADDRESS + " returned"
     r"|リモート ?サーバーから(?:次の応答が返されました)?)[ \t]{0,4}[:：]?"
-    r"[ \t]{0,4}['‘’\"「]([^'’\"」]{3,2000})", re.I)
+    # (an apostrophe before a letter, "user's", is the reply's own, not its closing quote;
+    # each character is taken by one branch only, so the repeat stays linear)
+    r"[ \t]{0,4}['‘’\"「]((?:[^'’\"」]|['’](?=[^\W\d_])){3,2000})", re.I)
 #: An attempt line's server (group 1).
 _SERVER_AT = re.compile("server at (" + _AT_SERVER + ")" + _AT_ADDRESS + " returned", re.I)
 

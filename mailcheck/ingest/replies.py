@@ -227,9 +227,33 @@ def embedded_replies(lines: Iterable[Line]) -> list[Reply]:
         ln = lines[i]
         offset = s - starts[i]
         if offset > 0:
-            text = ln.text[offset:].strip().rstrip("'\")>").strip()
+            text = _unwrapped(ln.text[offset:], ln.text[:offset].rstrip()[-1:])
             out.append(Reply(m.group(1), m.group(2), text, ln))
     return out
+
+
+#: What may close the wrapper a reply is quoted in, and what opens it.
+_OPENERS = {")": "(", ">": "<"}
+
+
+def _unwrapped(text: str, before: str) -> str:
+    """A reply found inside a line, without the closing quote, bracket or parenthesis of
+    the wrapper the line put it in (Exchange's "returned '550 ...'", a "(550 ...)" note);
+    ``before`` is the character in front of the reply. A closer is dropped only when the
+    reply itself did not open it: "AS(7555)" keeps its parenthesis; a quote goes when the
+    same quote stands in front of the reply, or when the reply holds an odd number of them."""
+    text = text.strip()
+    while text:
+        last = text[-1]
+        opener = _OPENERS.get(last)
+        if opener is not None:
+            if text.count(opener) >= text.count(last):
+                break
+        elif last not in "'\"" or (before != last and text.count(last) % 2 == 0):
+            break
+        before = ""  # (one wrapper's quote: an inner one is the reply's own)
+        text = text[:-1].rstrip()
+    return text
 
 
 _HEADER_PARTS = ("headers", "returned-headers")
@@ -328,7 +352,7 @@ def _embedded_at(ev: Evidence, hay: str, indexes: list[int]) -> list[Reply]:
             if s > ls and hay[s - 1] in _DIGITS_AND_DOT:
                 continue
             if s > ls:
-                text = ln.text[s - ls:].strip().rstrip("'\")>").strip()
+                text = _unwrapped(ln.text[s - ls:], ln.text[:s - ls].rstrip()[-1:])
                 out.append(Reply(m.group(1), m.group(2), text, ln))
             break  # (the line's first reply decides)
     return out
