@@ -29,3 +29,16 @@ def _texts(pasted: str) -> list[str]:
 ])
 def test_reply_text_without_the_wrapper(line, reply):
     assert reply in _texts(line + "\n")
+
+
+def test_japanese_exchange_paste_names_its_recipient():
+    """Outlook's Japanese NDR opens "次の受信者またはグループへの配信に失敗しました:" and
+    lists the address below it, as the English "Delivery has failed to these recipients
+    or groups:" does."""
+    pasted = ("次の受信者またはグループへの配信に失敗しました:\n"
+              "taro@example.jp\n"
+              "リモート サーバーから次のエラーが返されました: 550 5.7.520 Access denied, Your "
+              "organization does not allow external forwarding. AS(7555)\n")
+    ev = ingest(pasted.encode())
+    assert [r.recipient for r in ev.recipients] == ["taro@example.jp"]
+    assert ev.recipients[0].status == "5.7.520"

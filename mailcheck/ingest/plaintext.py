@@ -93,7 +93,7 @@ _FAILURE_HINTS = (
     "error delivering", "error has occurred", "delivery failure", "could not deliver",
     "can't be delivered", "cannot be delivered", "fatal error", "user unknown",
     "配信できませんでした", "送信できませんでした", "届きませんでした", "不達",
-    "配信されませんでした",
+    "配信されませんでした", "配信に失敗しました",
     "не доставлено", "non remis", "nicht zugestellt", "has been delayed", "delivery delayed",
     "temporary failure", "will be retried", "warning message only", "giving up",
     "delivery status notification", "mail system error",
