@@ -116,8 +116,8 @@ def test_detectors_ask_the_scan_only_about_registered_literals():
     )
 
     known = textscan.shared().known
-    for words in (entra._MARKER_SET, exchange._MARKER_SET, gmail_sendas._MARKER_SET,
-                  google_groups._MARKER_SET, plaintext._HINT_SET, returned_headers._TRIGGER_SET,
+    for words in (entra.TRIGGERS, exchange._MARKER_SET, gmail_sendas.TRIGGERS,
+                  google_groups.TRIGGERS, plaintext._HINT_SET, returned_headers.TRIGGERS,
                   {"x-hmxmroriginalrecipient:", "final-recipient", "<<<"}):
         assert words and words <= known
         assert all(w for w in words)  # (an empty literal is never registered)

@@ -93,4 +93,4 @@ def parse(ev: Evidence) -> None:
 
 
 #: detect() is false unless the shared scan found one of these (the driver tests it first)
-TRIGGERS = textscan.register(('"notificationtype"',))  # detect() asks the shared scan first
+TRIGGERS = textscan.register(('"notificationtype"',))

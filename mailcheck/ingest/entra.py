@@ -47,7 +47,7 @@ _FACTS = (
 def detect(ev: Evidence) -> bool:
     # (every marker is registered with the shared scan below: the scan's answer is the
     # search's)
-    return not ev.present_literals().isdisjoint(_MARKER_SET)
+    return not ev.present_literals().isdisjoint(TRIGGERS)
 
 
 def parse(ev: Evidence) -> None:
@@ -69,6 +69,5 @@ def parse(ev: Evidence) -> None:
         ev.facts["no_recipients"] = True
 
 
-_MARKER_SET = textscan.register(_MARKERS)  # detect() asks the shared scan
 #: detect() is false unless the shared scan found one of these (the driver tests it first)
-TRIGGERS = _MARKER_SET
+TRIGGERS = textscan.register(_MARKERS)

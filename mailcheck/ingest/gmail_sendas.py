@@ -39,7 +39,7 @@ _QUOTED = re.compile(r"[\"“「]([^\"”」]{3,1500})[\"”」]")
 def detect(ev: Evidence) -> bool:
     # (every marker is registered with the shared scan below: the scan's answer is the
     # search's)
-    if ev.present_literals().isdisjoint(_MARKER_SET):
+    if ev.present_literals().isdisjoint(TRIGGERS):
         return False
     hay = ev.haystack_lower()
     return (
@@ -77,6 +77,5 @@ def parse(ev: Evidence) -> None:
     ev.facts["no_recipients"] = True
 
 
-_MARKER_SET = textscan.register(_MARKERS)  # detect() asks the shared scan
 #: detect() is false unless the shared scan found one of these (the driver tests it first)
-TRIGGERS = _MARKER_SET
+TRIGGERS = textscan.register(_MARKERS)

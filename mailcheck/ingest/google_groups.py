@@ -23,7 +23,7 @@ def detect(ev: Evidence) -> bool:
         return False
     # (every marker is registered with the shared scan below: the scan's answer is the
     # search's)
-    return not ev.present_literals().isdisjoint(_MARKER_SET)
+    return not ev.present_literals().isdisjoint(TRIGGERS)
 
 
 def parse(ev: Evidence) -> None:
@@ -44,6 +44,5 @@ def parse(ev: Evidence) -> None:
     ev.kind = "bounce"
 
 
-_MARKER_SET = textscan.register(_MARKERS)  # detect() asks the shared scan
 #: detect() is false unless the shared scan found one of these (the driver tests it first)
-TRIGGERS = _MARKER_SET
+TRIGGERS = textscan.register(_MARKERS)

@@ -82,6 +82,5 @@ def parse(ev: Evidence) -> None:
         ev.kind = "bounce"
 
 
-textscan.register(_NEEDLES)  # detect() asks the shared scan first
 #: detect() is false unless the shared scan found one of these (the driver tests it first)
-TRIGGERS = _NEEDLES
+TRIGGERS = textscan.register(_NEEDLES)

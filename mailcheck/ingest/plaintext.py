@@ -282,7 +282,8 @@ def _may_start_row(text: str) -> bool:
     return t[:2] in _ROWS and len(text) - len(t) <= 8
 
 
-_START_PHRASE_SET = frozenset(_START_PHRASES)
+#: (registered with the shared scan: body_lines asks it which of them the text holds)
+_START_PHRASE_SET = textscan.register(_START_PHRASES)
 #: The characters re.I matches to an ASCII letter that lower() does not turn into it.
 _EXTRA_FOLDS = "".join(textscan.EXTRA_CASE_FOLDS.values())
 
@@ -826,4 +827,3 @@ def _from_subject(ev: Evidence, lines: list[Line] | None = None) -> None:
 
 _HINT_SET = textscan.register(_FAILURE_HINTS[:-2])  # detect() asks the shared scan
 textscan.register(_BOUNDARY_PHRASES)  # and so does body_lines()
-textscan.register(_START_PHRASES)

@@ -18,7 +18,7 @@ from ..model import Evidence
 NAME = "returned-headers"
 
 #: Lower-case literals of a format refusal (the rule message-not-rfc5322 reads the same).
-_TRIGGERS = ("not rfc 5322 compliant", "not rfc5322 compliant", "not rfc 2822 compliant",
+_REFUSALS = ("not rfc 5322 compliant", "not rfc5322 compliant", "not rfc 2822 compliant",
              "not rfc2822 compliant", "rfcmessagenoncompliant")
 
 #: RFC 5322 section 3.6: the fields a message may carry at most once.
@@ -30,7 +30,7 @@ _FIELD_NAME = re.compile(r"([!-9;-~]{1,76}):")
 
 def detect(ev: Evidence) -> bool:
     # (registered with the shared scan below: the scan's answer is the search's)
-    return not ev.present_literals().isdisjoint(_TRIGGER_SET)
+    return not ev.present_literals().isdisjoint(TRIGGERS)
 
 
 def parse(ev: Evidence) -> None:
@@ -54,6 +54,5 @@ def parse(ev: Evidence) -> None:
         seen.add(name)
 
 
-_TRIGGER_SET = textscan.register(_TRIGGERS)  # detect() asks the shared scan
 #: detect() is false unless the shared scan found one of these (the driver tests it first)
-TRIGGERS = _TRIGGER_SET
+TRIGGERS = textscan.register(_REFUSALS)
