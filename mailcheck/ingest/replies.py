@@ -227,7 +227,7 @@ def embedded_replies(lines: Iterable[Line]) -> list[Reply]:
         ln = lines[i]
         offset = s - starts[i]
         if offset > 0:
-            text = _unwrapped(ln.text[offset:], ln.text[:offset].rstrip()[-1:])
+            text = _unwrapped(ln.text, offset)
             out.append(Reply(m.group(1), m.group(2), text, ln))
     return out
 
@@ -236,13 +236,14 @@ def embedded_replies(lines: Iterable[Line]) -> list[Reply]:
 _OPENERS = {")": "(", ">": "<"}
 
 
-def _unwrapped(text: str, before: str) -> str:
-    """A reply found inside a line, without the closing quote, bracket or parenthesis of
-    the wrapper the line put it in (Exchange's "returned '550 ...'", a "(550 ...)" note);
-    ``before`` is the character in front of the reply. A closer is dropped only when the
-    reply itself did not open it: "AS(7555)" keeps its parenthesis; a quote goes when the
-    same quote stands in front of the reply, or when the reply holds an odd number of them."""
-    text = text.strip()
+def _unwrapped(line: str, offset: int) -> str:
+    """The reply that starts at ``offset`` of ``line``, without the closing quote, bracket
+    or parenthesis of the wrapper the line put it in (Exchange's "returned '550 ...'", a
+    "(550 ...)" note). A closer is dropped only when the reply itself did not open it:
+    "AS(7555)" keeps its parenthesis; a quote goes when the same quote stands in front of
+    the reply, or when the reply holds an odd number of them."""
+    before = line[:offset].rstrip()[-1:]
+    text = line[offset:].strip()
     while text:
         last = text[-1]
         opener = _OPENERS.get(last)
@@ -352,7 +353,7 @@ def _embedded_at(ev: Evidence, hay: str, indexes: list[int]) -> list[Reply]:
             if s > ls and hay[s - 1] in _DIGITS_AND_DOT:
                 continue
             if s > ls:
-                text = _unwrapped(ln.text[s - ls:], ln.text[:s - ls].rstrip()[-1:])
+                text = _unwrapped(ln.text, s - ls)
                 out.append(Reply(m.group(1), m.group(2), text, ln))
             break  # (the line's first reply decides)
     return out
