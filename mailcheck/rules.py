@@ -681,12 +681,9 @@ class RuleSet:
         if systems and self._by_system:
             _gather(candidates, self._by_system, systems)
         by_status: dict[str, frozenset[int]] = {}
-        if statuses:
-            memo = self._status_memo
-            for st in statuses:
-                hit = memo.get(st)
-                hit = by_status[st] = self._alts_for_status(st) if hit is None else hit
-                candidates.update(hit)
+        for st in statuses:
+            hit = by_status[st] = self._alts_for_status(st)
+            candidates.update(hit)
         if not candidates:
             return []
         best: dict[str, tuple[Rule, Alternative, list[Line]]] = {}
