@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import re
 from email.utils import getaddresses
-from itertools import compress
-from operator import attrgetter
 
 from .model import Diagnosis, Evidence, Finding, FixStep
 
@@ -117,18 +115,11 @@ def addresses(value: str) -> list[str]:
     return [a for _, a in getaddresses([value])]
 
 
-_NAME = attrgetter("name")
-_TWO = (2).__eq__
-
-
 def input_identities(ev: Evidence) -> dict[str, str]:
     """Identities the whole input shows: the bounce's addressee, or a message's From domain."""
     sender = None
     if ev.kind == "bounce":
-        # (the two-letter names picked out in C: a message has dozens of headers)
-        headers = ev.headers
-        two = compress(headers, map(_TWO, map(len, map(_NAME, headers))))
-        to = [h.value for h in two if h.name.lower() == "to"]
+        to = [h.value for h in ev.headers if len(h.name) == 2 and h.name.lower() == "to"]
         found = addresses(to[0]) if len(to) == 1 else []
         sender = _sole_address(found) if len(found) == 1 else None
     elif ev.kind != "headers" and "mail from" in ev.haystack_lower():
@@ -173,13 +164,9 @@ def fill_findings(diag: Diagnosis, ev: Evidence) -> None:
     base = None  # worked out when a command first needs it: most findings have none
     for f in diag.findings:
         fix = f.fix
-        for s in fix:  # (told without building a list: most findings have no template)
-            ps = s.powershell
-            if ps and _OPEN in ps:
-                break
-        else:
-            continue
         templates = [s.powershell for s in fix if s.powershell and _OPEN in s.powershell]
+        if not templates:
+            continue
         if any(_SENDER_OPEN in t for t in templates):
             if base is None:
                 base = input_identities(ev)
