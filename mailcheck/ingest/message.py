@@ -19,7 +19,6 @@ from collections.abc import Callable
 from email._policybase import compat32  # email.policy's own, without its 2 ms of imports
 from email.message import Message
 from itertools import count, repeat
-from operator import itemgetter
 
 from ..model import Evidence, Header, Line
 from .decode import decode_bytes, normalise_charset
@@ -545,7 +544,6 @@ def _fill(ev: Evidence, msg: Message) -> None:
 _FIELD_FIRST = re.compile(rb"[!-9;-~]{1,998}+:")
 #: _KNOWN_FIELDS as str, for the field names of a parsed block.
 _KNOWN_NAMES = frozenset(n.decode() for n in _KNOWN_FIELDS)
-_first = itemgetter(0)
 
 
 def read_message(data: bytes, ev: Evidence) -> bool:
@@ -614,7 +612,7 @@ def _looks_from_fields(data: bytes, skip: int, head: int, fields: list) -> bool 
             return None  # not every line ends with "\r\n"
     if len(fields) < 2:
         return False
-    if len(max(map(_first, fields), key=len)) > 76:
+    if any(len(name) > 76 for name, _ in fields):
         return None
     for name, _ in fields:
         name = name.lower()
