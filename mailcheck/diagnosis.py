@@ -254,8 +254,9 @@ def _generic_finding(st: str | None, code: str | None, line: Line | None,
         klass = status.class_info(st)
         if not (info or sub):
             return None
-        # (status.meaning(st, code, lang): the code's own meaning, else its subject's)
-        mean = ((info.get(lang) or info["en"]) if info else (sub.get(lang) or sub["en"])) or ""
+        # (status.meaning(st, code, lang) from the entries at hand: the code's own, else its
+        # subject's)
+        mean = status.text_in(info or sub, lang) or ""
         fixes = (sub or {}).get("fix_ja" if lang == "ja" else "fix") or (sub or {}).get("fix", [])
         reason = (info or {}).get("reason", "undefined")
         label = st
@@ -265,7 +266,7 @@ def _generic_finding(st: str | None, code: str | None, line: Line | None,
             return None
         klass = status.class_info(code or "")
         sub = None
-        mean = info.get(lang) or info["en"]
+        mean = status.text_in(info, lang)
         fixes = []
         reason = info["reason"]
         label = code or ""

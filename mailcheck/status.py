@@ -66,17 +66,20 @@ def reply_info(code: str) -> dict[str, Any] | None:
     return table()["replies"].get(code)
 
 
+def text_in(info: dict[str, Any], lang: str) -> str:
+    """The text of a table entry (status_info, subject_info, reply_info) in ``lang``, else
+    in English."""
+    return info.get(lang) or info["en"]
+
+
 def meaning(status: str | None, reply: str | None, lang: str = "en") -> str | None:
     """A one-line meaning for a status code (preferred) or a reply code."""
     if status:
-        info = status_info(status)
+        info = status_info(status) or subject_info(status)
         if info:
-            return info.get(lang) or info["en"]
-        sub = subject_info(status)
-        if sub:
-            return sub.get(lang) or sub["en"]
+            return text_in(info, lang)
     if reply:
         info = reply_info(reply)
         if info:
-            return info.get(lang) or info["en"]
+            return text_in(info, lang)
     return None
